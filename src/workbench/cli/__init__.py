@@ -1,0 +1,1 @@
+"""The ``workbench`` command line: every engine job, scriptable, without a screen."""
