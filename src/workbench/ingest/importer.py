@@ -163,15 +163,15 @@ def _import(
             )
         raise IngestError(f"{path.name} has a header but no data rows.")
     plans = _settle_attribute_types(cur, staged, plans)
-    record_key = _record_key(cur, staged, plans)
+    record_key, check_key = _record_key(cur, staged, plans)
     table = f"raw.{ident('__new_' + name)}"
-    select, checks = _select_sql(plans, staged, record_key, options)
+    select, checks = _select_sql(plans, staged, record_key, options, check_key)
     valid = _valid_sql(checks)
     task.progress(0.7, "Writing the source table")
     cur.execute(f"DROP TABLE IF EXISTS {table}")
     cur.execute(
         f"CREATE TABLE {table} AS SELECT {select} FROM {staged.relation} "
-        f"QUALIFY {valid} ORDER BY __record"
+        f"{_filter(checks, valid)} ORDER BY __record"
     )
     rows = cur.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     bad_rows = total - rows
@@ -186,7 +186,7 @@ def _import(
         cur.execute(
             f"INSERT INTO meta.rejects SELECT ?, ?, __line, __record, "
             f"{_first_failure_sql(checks, 'column')}, {_first_failure_sql(checks, 'reason')}, "
-            f"NULL FROM {staged.relation} QUALIFY NOT ({valid})",
+            f"NULL FROM {staged.relation} {_filter(checks, f'NOT ({valid})')}",
             [name, str(path)],
         )
     if bad_rows > _MOSTLY_BAD * total:
@@ -278,22 +278,22 @@ def _settle_attribute_types(
 
 def _record_key(
     cur: duckdb.DuckDBPyConnection, staged: Staged, plans: list[ColumnPlan]
-) -> str | None:
-    """The column naming each record: the record_id role, else a unique identity key."""
-    for p in plans:
-        if p.role == role_names.RECORD_ID:
-            return p.name
-    for role in KEY_ROLES_FOR_RECORD:
-        for p in plans:
-            if p.role != role:
-                continue
-            v = text_value(p.name) if staged.types[p.name] == TEXT else ident(p.name)
-            total, distinct, present = cur.execute(
-                f"SELECT count(*), count(DISTINCT {v}), count({v}) FROM {staged.relation}"
-            ).fetchone()
-            if total and distinct == total == present:
-                return p.name
-    return None
+) -> tuple[str | None, bool]:
+    """The column naming each record (the record_id role, else a unique identity key),
+    and whether it needs checking for missing or repeated values."""
+    explicit = [p.name for p in plans if p.role == role_names.RECORD_ID]
+    candidates = explicit or [
+        p.name for role in KEY_ROLES_FOR_RECORD for p in plans if p.role == role
+    ]
+    for name in candidates:
+        v = text_value(name) if staged.types[name] == TEXT else ident(name)
+        total, distinct, present = cur.execute(
+            f"SELECT count(*), count(DISTINCT {v}), count({v}) FROM {staged.relation}"
+        ).fetchone()
+        clean = bool(total) and distinct == total == present
+        if explicit or clean:
+            return name, not clean
+    return None, False
 
 
 @dataclass(frozen=True)
@@ -306,7 +306,11 @@ class _Check:
 
 
 def _select_sql(
-    plans: list[ColumnPlan], staged: Staged, record_key: str | None, options: ImportOptions
+    plans: list[ColumnPlan],
+    staged: Staged,
+    record_key: str | None,
+    options: ImportOptions,
+    check_key: bool,
 ) -> tuple[str, list[_Check]]:
     """The typed SELECT list and the checks a row must pass, in reporting order."""
     exprs = []
@@ -315,6 +319,7 @@ def _select_sql(
         key_plan = next(p for p in plans if p.name == record_key)
         key = cast_sql(record_key, type(key_plan.type)(TEXT), staged.types[record_key])
         exprs.append(f"{key} AS _record_id")
+    if record_key is not None and check_key:
         checks.append(_Check(f"{key} IS NOT NULL", record_key, literal("record key is missing")))
         checks.append(
             _Check(
@@ -323,7 +328,7 @@ def _select_sql(
                 f"'duplicate record key ' || {key}",
             )
         )
-    else:
+    if record_key is None:
         exprs.append("CAST(__record AS VARCHAR) AS _record_id")
     exprs.append("__line AS _line")
     for p in plans:
@@ -361,6 +366,12 @@ def _select_sql(
 
 def _valid_sql(checks: list[_Check]) -> str:
     return " AND ".join(c.condition for c in checks) if checks else "true"
+
+
+def _filter(checks: list[_Check], condition: str) -> str:
+    """WHERE, or QUALIFY when a check uses a window function (duplicate keys)."""
+    windowed = any(" OVER (" in c.condition for c in checks)
+    return f"{'QUALIFY' if windowed else 'WHERE'} {condition}"
 
 
 def _first_failure_sql(checks: list[_Check], attr: str) -> str:

@@ -225,10 +225,11 @@ def _stage_delimited(
     )
     line_sql = _line_expression(cur, path, skip + int(header), limit)
     data = ", ".join(f"s.{ident(n)}" for n in names)
-    relation = (
-        f"(SELECT {line_sql} AS __line, s.__rn AS __record, {data} "
-        f"FROM {STAGE}_0 s ASOF LEFT JOIN __wb_gaps g ON s.__rn > g.g)"
-    )
+    has_gaps = cur.execute("SELECT count(*) FROM __wb_gaps").fetchone()[0] > 0
+    join = " ASOF LEFT JOIN __wb_gaps g ON s.__rn > g.g" if has_gaps else ""
+    if not has_gaps:
+        line_sql = line_sql.replace(" + coalesce(g.cnt, 0)", "")
+    relation = f"(SELECT {line_sql} AS __line, s.__rn AS __record, {data} FROM {STAGE}_0 s{join})"
     notes = []
     if list(names) != [" ".join(str(o).split()) for o in originals]:
         renamed = [f"'{o}' → '{n}'" for o, n in zip(originals, names, strict=True) if o != n]

@@ -1,0 +1,71 @@
+"""Build a project from a generated sample, and the ready-to-open demo project."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from workbench.ingest import ImportOptions, import_file
+from workbench.project import Project
+from workbench.sample.generator import generate
+from workbench.sample.manifest import SampleManifest
+from workbench.tasks import Task, null_task
+
+DEMO_PEOPLE = 5000
+DEMO_SEED = 7
+DEMO_NAME = "retail_demo.wbproj"
+
+
+def build_project(
+    project_path: Path, data_dir: Path, manifest: SampleManifest, task: Task | None = None
+) -> Path:
+    """Import every file of ``manifest`` into a new project, written atomically."""
+    task = task or null_task()
+    project_path = Path(project_path)
+    if project_path.exists():
+        raise FileExistsError(f"{project_path} already exists")
+    building = project_path.with_name(project_path.name + ".building")
+    for leftover in (building, building.with_name(building.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    project = Project.create(building, name="Retail demo")
+    try:
+        count = len(manifest.sources)
+        for i, source in enumerate(manifest.sources):
+            roles = {c: r for c, r in source.roles.items() if r not in ("attribute", "property")}
+            options = ImportOptions(
+                kind=source.kind, name=source.name, roles=roles, event_type=source.event_type
+            )
+            import_file(project, Path(data_dir) / source.file, options, task.sub(i / count, (i + 1) / count))
+    except BaseException:
+        project.close()
+        building.unlink(missing_ok=True)
+        raise
+    project.close()
+    building.rename(project_path)
+    return project_path
+
+
+def default_demo_dir() -> Path:
+    """``sample_projects/`` of a source checkout, else a per-user data folder."""
+    checkout = Path(__file__).resolve().parents[3] / "sample_projects"
+    if checkout.is_dir():
+        return checkout
+    return Path.home() / ".local" / "share" / "workbench" / "sample_projects"
+
+
+def ensure_demo_project(
+    path: Path | None = None, rebuild: bool = False, task: Task | None = None
+) -> Path:
+    """The demo project, generated and imported on first use."""
+    task = task or null_task()
+    target = Path(path) if path is not None else default_demo_dir() / DEMO_NAME
+    if target.exists() and not rebuild:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    data_dir = target.with_name(target.stem + "_data")
+    if rebuild:
+        target.unlink(missing_ok=True)
+        target.with_name(target.name + ".wal").unlink(missing_ok=True)
+        shutil.rmtree(data_dir, ignore_errors=True)
+    manifest = generate(data_dir, DEMO_PEOPLE, seed=DEMO_SEED, task=task.sub(0.0, 0.3))
+    return build_project(target, data_dir, manifest, task.sub(0.3, 1.0))
