@@ -4,6 +4,8 @@ from __future__ import annotations
 
 RESERVED = ("_record_id", "_line")
 """Columns every raw table carries; user columns with these names are renamed."""
+INTERNAL = ("__line", "__record", "__rn")
+"""Columns the readers add while staging a file; user columns may not shadow them."""
 
 
 def clean_names(names: list[str]) -> list[str]:
@@ -13,7 +15,7 @@ def clean_names(names: list[str]) -> list[str]:
     would collide; the second becomes ``email_2``.
     """
     out: list[str] = []
-    seen: set[str] = {r.lower() for r in RESERVED}
+    seen: set[str] = {r.lower() for r in (*RESERVED, *INTERNAL)}
     for index, raw in enumerate(names, start=1):
         base = " ".join(str(raw or "").split()) or f"column_{index}"
         base = base.lstrip("_") if base.lower() in seen and base.startswith("_") else base

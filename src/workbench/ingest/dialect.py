@@ -37,6 +37,13 @@ def sample_lines(path: Path, limit: int = _SAMPLE_LINES) -> list[str]:
     return lines[:limit]
 
 
+def first_line_too_long(path: Path) -> bool:
+    """True when the first line of a file does not end within the sample size."""
+    with path.open("rb") as fh:
+        head = fh.read(_SAMPLE_BYTES)
+    return len(head) == _SAMPLE_BYTES and b"\n" not in head and b"\r" not in head
+
+
 def sniff_delimiter(lines: list[str]) -> Dialect | None:
     """The delimiter giving the most rows with one consistent field count (>1)."""
     if not lines:
@@ -85,10 +92,28 @@ def fixed_width_columns(lines: list[str]) -> list[tuple[int, int]] | None:
     gaps = [spans[i + 1][0] - spans[i][1] for i in range(len(spans) - 1)]
     if max(gaps) < 2:
         return None
+    spans = _join_headless_spans(spans, rows[0])
     # Widen each span to reach the next one, so right-aligned numbers fit.
     return [
         (s, spans[i + 1][0] if i + 1 < len(spans) else 1 << 20) for i, (s, _) in enumerate(spans)
     ]
+
+
+def _join_headless_spans(spans: list[tuple[int, int]], header: str) -> list[tuple[int, int]]:
+    """Rejoin a value split at a single space where the header has no column.
+
+    Values wider than their header (``2024-01-05 10:00:00`` under ``LAST_SEEN``)
+    can have a space at the same place on every line; with no header text above
+    the part after it, that part belongs to the column on its left.
+    """
+    joined = [spans[0]]
+    for start, end in spans[1:]:
+        prev_start, prev_end = joined[-1]
+        if start - prev_end == 1 and not header[start:end].strip():
+            joined[-1] = (prev_start, end)
+        else:
+            joined.append((start, end))
+    return joined
 
 
 def _is_rule(line: str) -> bool:

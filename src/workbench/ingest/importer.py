@@ -7,6 +7,7 @@ query) or a crash rolls everything back, so the project is exactly as before.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -18,9 +19,10 @@ from pathlib import Path
 import duckdb
 
 from workbench import __version__
+from workbench.ingest import formats
 from workbench.ingest import roles as role_names
 from workbench.ingest.errors import IngestError
-from workbench.ingest.inference import TEXT, cast_sql, failures, text_value
+from workbench.ingest.inference import ISO, TEXT, cast_sql, failures, text_value
 from workbench.ingest.options import ImportOptions
 from workbench.ingest.plan import ColumnPlan, plan_columns
 from workbench.ingest.sqltext import ident, literal
@@ -31,6 +33,13 @@ from workbench.tasks import Cancelled, Task, null_task
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}")
 _MOSTLY_BAD = 0.5
+_TYPE_NOUNS = {
+    "BIGINT": "an integer",
+    "DOUBLE": "a number",
+    "BOOLEAN": "true/false",
+    "DATE": "a date",
+    "TIMESTAMP": "a date/time",
+}
 KEY_ROLES_FOR_RECORD = ("customer_id", "device_id", "cookie_id", "national_id")
 
 
@@ -108,13 +117,9 @@ def import_file(
     sha = file_sha256(path)
     exists = source_exists(project, name)
     if not options.replace:
-        same = find_same_file(project, sha)
-        if same is not None:
-            raise IngestError(
-                f"{path.name} was already imported as source '{same[0]}' on "
-                f"{same[1]:%Y-%m-%d %H:%M} (same content). "
-                "Use replace (--replace) to import it again."
-            )
+        # A workbook's sheets are separate sources: compare those once the sheet is known.
+        if not _is_workbook(path, options):
+            _refuse_same_content(find_same_file(project, sha), path.name)
         if exists:
             raise IngestError(
                 f"a source named '{name}' already exists; choose another name (--name) or "
@@ -146,6 +151,11 @@ def _import(
 ) -> ImportReport:
     cur.execute("SET TimeZone = 'UTC'")
     staged = stage_file(cur, path, options.read, workdir, task.sub(0.0, 0.5))
+    if not options.replace and staged.file_format == formats.EXCEL:
+        sheet = str(staged.options.get("sheet"))
+        _refuse_same_content(
+            find_same_file(cur, sha, sheet=sheet), f"sheet '{sheet}' of {path.name}"
+        )
     task.progress(0.5, "Checking columns")
     plans = plan_columns(cur, staged, options)
     _check_required(plans, options, path)
@@ -228,6 +238,19 @@ def _import(
     )
 
 
+def _is_workbook(path: Path, options: ImportOptions) -> bool:
+    return (options.read.format or formats.detect_format(path)) == formats.EXCEL
+
+
+def _refuse_same_content(same: tuple[str, dt.datetime] | None, what: str) -> None:
+    if same is not None:
+        raise IngestError(
+            f"{what} was already imported as source '{same[0]}' on "
+            f"{same[1]:%Y-%m-%d %H:%M} (same content). "
+            "Use replace (--replace) to import it again."
+        )
+
+
 def _has_role(plans: list[ColumnPlan], role: str) -> bool:
     return any(p.role == role for p in plans)
 
@@ -267,7 +290,7 @@ def _settle_attribute_types(
         for p in plans
         if p.role in (role_names.ATTRIBUTE, role_names.PROPERTY)
         and p.type.type != TEXT
-        and p.reason != "set by you"
+        and not p.type_set
     }
     bad = failures(cur, staged.relation, typed, staged.types)
     for p in plans:
@@ -336,7 +359,8 @@ def _select_sql(
         exprs.append(f"{expr} AS {ident(p.name)}")
         raw = f"CAST({ident(p.name)} AS VARCHAR)"
         if p.role == "timestamp":
-            label = "a date/time" + (f" ({p.type.format})" if p.type.format else "")
+            shown = p.type.format if p.type.format not in (None, ISO) else None
+            label = "a date/time" + (f" ({shown})" if shown else "")
             checks.append(
                 _Check(
                     f"({expr}) IS NOT NULL",
@@ -351,6 +375,15 @@ def _select_sql(
                     f"({raw} IS NULL OR trim({raw}) = '' OR ({expr}) IS NOT NULL)",
                     p.name,
                     f"{literal('not a number: ')} || {raw}",
+                )
+            )
+        elif p.type_set and p.type.type != TEXT:
+            checks.append(
+                _Check(
+                    f"({raw} IS NULL OR trim({raw}) = '' OR ({expr}) IS NOT NULL)",
+                    p.name,
+                    f"{literal('not ' + _TYPE_NOUNS.get(p.type.type, p.type.label) + ': ')} "
+                    f"|| {raw}",
                 )
             )
     if (

@@ -50,10 +50,15 @@ _TIME_SUFFIXES = (" %H:%M:%S", " %H:%M", " %I:%M:%S %p", " %I:%M %p", "T%H:%M:%S
 TIMESTAMP_FORMATS = tuple(d + t for d in DATE_FORMATS[:9] for t in _TIME_SUFFIXES)
 ISO = "iso"
 """Format marker: DuckDB's own ISO 8601 parsing (with time zone offsets)."""
+DECIMAL_COMMA = "comma"
+"""Format marker: decimals written with a comma (``12,50``), as in most of Europe."""
 
 _TRUE = ("true", "yes", "y", "t")
 _FALSE = ("false", "no", "n", "f")
 _SAMPLE_ROWS = 20000
+_COMMA_DECIMAL = r"[+-]?(0|[1-9][0-9]*)(,[0-9]+)?"
+_COMMA_NOT_THOUSANDS = r"[+-]?(0|[1-9][0-9]*),([0-9]{1,2}|[0-9]{4,})"
+"""A comma followed by three digits may be a thousands separator; any other count is not."""
 
 
 @dataclass(frozen=True)
@@ -91,10 +96,14 @@ def cast_sql(column: str, ctype: ColumnType, source_type: str = TEXT) -> str:
             f"WHEN lower({v}) IN {_tuple(_FALSE)} THEN false END"
         )
     if ctype.type == INTEGER:
-        return f"TRY_CAST({v} AS BIGINT)"
+        # TRY_CAST alone would round '20.5' to 21: only whole numbers are integers.
+        whole = f"regexp_full_match({v}, '[+-]?[0-9]+(\\.0+)?')"
+        return f"CASE WHEN {whole} THEN TRY_CAST({v} AS BIGINT) END"
     if ctype.type == DECIMAL:
         if ctype.format == "money":
             return _money_sql(v)
+        if ctype.format == DECIMAL_COMMA:
+            return f"TRY_CAST(replace({v}, ',', '.') AS DOUBLE)"
         return f"TRY_CAST({v} AS DOUBLE)"
     if ctype.type == DATE:
         if ctype.format in (None, ISO):
@@ -134,9 +143,15 @@ def _tuple(values: tuple[str, ...]) -> str:
 
 
 def infer_types(
-    cur: duckdb.DuckDBPyConnection, relation: str, columns: list[str]
+    cur: duckdb.DuckDBPyConnection,
+    relation: str,
+    columns: list[str],
+    date_format: str | None = None,
 ) -> dict[str, ColumnType]:
-    """Pick a type for each text column from a sample of its values."""
+    """Pick a type for each text column from a sample of its values.
+
+    ``date_format`` (the user's) is tried before the built-in date formats.
+    """
     if not columns:
         return {}
     sample = f"(SELECT * FROM {relation} LIMIT {_SAMPLE_ROWS})"
@@ -152,6 +167,8 @@ def infer_types(
                 r"'[+-]?(0|[1-9][0-9]*)?(\.[0-9]+)?([eE][+-]?[0-9]+)?') AND TRY_CAST("
                 f"{v} AS DOUBLE) IS NOT NULL)"
             ),
+            f"count(*) FILTER (WHERE regexp_full_match({v}, '{_COMMA_DECIMAL}'))",
+            f"count(*) FILTER (WHERE regexp_full_match({v}, '{_COMMA_NOT_THOUSANDS}'))",
             (
                 f"count(*) FILTER (WHERE regexp_matches({v}, '^[0-9]{{1,4}}[-/. ][0-9A-Za-z]{{1,9}}"
                 "[-/., ]')"
@@ -162,8 +179,11 @@ def infer_types(
     assert row is not None
     result: dict[str, ColumnType] = {}
     datelike: list[str] = []
+    width = len(checks) // len(columns)
     for i, c in enumerate(columns):
-        present, booleans, integers, decimals, dates = row[i * 5 : i * 5 + 5]
+        present, booleans, integers, decimals, commas, not_thousands, dates = row[
+            i * width : (i + 1) * width
+        ]
         if present == 0:
             result[c] = ColumnType(TEXT)
         elif booleans == present:
@@ -172,18 +192,32 @@ def infer_types(
             result[c] = ColumnType(INTEGER)
         elif decimals == present:
             result[c] = ColumnType(DECIMAL)
+        elif commas == present and not_thousands > 0:
+            result[c] = ColumnType(DECIMAL, DECIMAL_COMMA)
         elif dates == present:
             datelike.append(c)
         else:
             result[c] = ColumnType(TEXT)
     for c in datelike:
-        result[c] = detect_date_format(cur, sample, c)
+        result[c] = detect_date_format(cur, sample, c, date_format)
     return result
 
 
-def detect_date_format(cur: duckdb.DuckDBPyConnection, relation: str, column: str) -> ColumnType:
-    """The date or timestamp format that parses every sampled value (ISO first)."""
+def detect_date_format(
+    cur: duckdb.DuckDBPyConnection, relation: str, column: str, prefer: str | None = None
+) -> ColumnType:
+    """The date or timestamp format that parses every sampled value.
+
+    ``prefer`` (a format the user gave) wins when it fits; then ISO, then the
+    built-in formats in order (day before month where both fit).
+    """
     v = text_value(column)
+    if prefer:
+        row = cur.execute(
+            f"SELECT count({v}), count(try_strptime({v}, {literal(prefer)})) FROM {relation}"
+        ).fetchone()
+        if row is not None and row[0] and row[0] == row[1]:
+            return ColumnType(TIMESTAMP if has_time(prefer) else DATE, prefer)
     iso_date = f"count(TRY_CAST({v} AS DATE)) FILTER (WHERE length({v}) <= 10)"
     iso_ts = f"count(TRY_CAST({v} AS TIMESTAMPTZ))"
     tests = [iso_date, iso_ts]
@@ -203,6 +237,11 @@ def detect_date_format(cur: duckdb.DuckDBPyConnection, relation: str, column: st
         if n == present:
             return ColumnType(TIMESTAMP, fmt)
     return ColumnType(TEXT)
+
+
+def has_time(fmt: str) -> bool:
+    """Whether a strptime format reads a time of day."""
+    return any(d in fmt for d in ("%H", "%I", "%M", "%S", "%p", "%f"))
 
 
 def parse_user_type(name: str, date_format: str | None = None) -> ColumnType:

@@ -38,6 +38,8 @@ class ColumnPlan:
     source_type: str
     suggested_role: str
     reason: str
+    type_set: bool = False
+    """The user chose the type (--type): values that do not fit it are rejected."""
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -132,7 +134,7 @@ def plan_columns(
         and c not in user_types
         and chosen[c] not in role_names.TEXT_ROLES
     ]
-    inferred = infer_types(cur, staged.relation, to_infer)
+    inferred = infer_types(cur, staged.relation, to_infer, options.read.date_format)
     plans = []
     for column, original in zip(staged.columns, staged.original_names, strict=True):
         role = chosen[column]
@@ -148,7 +150,18 @@ def plan_columns(
         ctype = _fit_role(cur, staged, column, role, ctype, source_type, options)
         s = suggestions[column]
         reason = "set by you" if column in overrides else s.reason
-        plans.append(ColumnPlan(column, str(original), role, ctype, source_type, s.role, reason))
+        plans.append(
+            ColumnPlan(
+                column,
+                str(original),
+                role,
+                ctype,
+                source_type,
+                s.role,
+                reason,
+                type_set=column in user_types,
+            )
+        )
     return plans
 
 
@@ -190,6 +203,7 @@ def _fit_role(
                 f"(SELECT * FROM {staged.relation} WHERE {text_value(column)} IS NOT NULL "
                 "LIMIT 20000)",
                 column,
+                options.read.date_format,
             )
             if found.type in (DATE, TIMESTAMP):
                 return ColumnType(TIMESTAMP, found.format)

@@ -96,13 +96,15 @@ _NAME_RULES: list[tuple[str, str, tuple[str, ...]]] = [
     ("country", r"country(code)?|nation", (PROFILES,)),
     (
         RECORD_ID,
-        r"(record|row|source|account|subscriber|install|order|contact|user)?(id|key|no)",
+        r"[a-z]*(id|key)|(record|row|account|order|contact|user)(no|number)",
         KINDS,
     ),
 ]
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _PHONE = re.compile(r"^\+?[\d\s().\-]{7,20}$")
+_DATE_LIKE = re.compile(r"^\d{1,4}([-/.])\d{1,2}\1\d{1,4}([ T][\d:.]+)?$")
+"""Dates (2023-05-01, 01.05.2023) also fit the phone pattern; they are not phones."""
 _UUID = re.compile(
     r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
 )
@@ -125,6 +127,19 @@ def _share(values: Sequence[str], pattern: re.Pattern[str]) -> float:
     return sum(1 for v in present if pattern.match(v.strip())) / len(present)
 
 
+def _phone_share(values: Sequence[str]) -> float:
+    """Share of values that look like phone numbers (and not like dates)."""
+    present = [v.strip() for v in values if v]
+    if not present:
+        return 0.0
+    hits = sum(
+        1
+        for v in present
+        if _PHONE.match(v) and not _DATE_LIKE.match(v) and sum(c.isdigit() for c in v) >= 7
+    )
+    return hits / len(present)
+
+
 def suggest_role(
     name: str, values: Sequence[str], kind: str, unique: bool = False
 ) -> RoleSuggestion:
@@ -140,10 +155,10 @@ def suggest_role(
         if kind in kinds and re.fullmatch(pattern, key):
             if role == RECORD_ID and not unique:
                 continue
-            if role == "phone" and values and _share(values, _PHONE) < 0.5:
+            if role == "phone" and values and _phone_share(values) < 0.5:
                 continue
             return RoleSuggestion(role, f"column name '{name}'")
-    if kind == PROFILES and _share(values, _PHONE) >= 0.9 and not unique_numeric(values):
+    if kind == PROFILES and _phone_share(values) >= 0.9 and not unique_numeric(values):
         return RoleSuggestion("phone", "most values look like phone numbers")
     if _share(values, _UUID) >= 0.9 and key.endswith("id"):
         return RoleSuggestion("device_id" if "dev" in key else "cookie_id", "values are UUIDs")

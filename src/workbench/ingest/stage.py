@@ -8,49 +8,36 @@ Typing and role checks happen afterwards, in one place, on this shape.
 
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from workbench.ingest import formats
 from workbench.ingest.columns import clean_names
-from workbench.ingest.dialect import fixed_width_columns, sample_lines, sniff_delimiter
+from workbench.ingest.delimited import stage_delimited
+from workbench.ingest.dialect import (
+    first_line_too_long,
+    fixed_width_columns,
+    sample_lines,
+    sniff_delimiter,
+)
 from workbench.ingest.encoding import to_utf8
 from workbench.ingest.errors import IngestError
 from workbench.ingest.options import ReadOptions
 from workbench.ingest.sqltext import ident, json_path, literal
+from workbench.ingest.staging import (
+    MAX_LINE_BYTES,
+    STAGE,
+    STAGE_REJECTS,
+    Staged,
+    first_line,
+    reason_sql,
+)
 from workbench.tasks import Task
 
-MAX_LINE_BYTES = 2_000_000
+__all__ = ["STAGE", "STAGE_REJECTS", "Staged", "stage_file"]
+
 _LINE_DELIM = "\x1e\x1f\x1e"  # never in real text: makes read_csv return whole lines
-STAGE = "__wb_stage"
-STAGE_REJECTS = "__wb_stage_rejects"
-_REASON = (
-    "CASE error_type "
-    "WHEN 'MISSING COLUMNS' THEN 'too few fields: ' || error_message "
-    "WHEN 'TOO MANY COLUMNS' THEN 'too many fields: ' || error_message "
-    "WHEN 'UNQUOTED VALUE' THEN 'quote not closed or stray quote: ' || error_message "
-    "WHEN 'LINE SIZE OVER MAXIMUM' THEN 'line too long: ' || error_message "
-    "WHEN 'INVALID ENCODING' THEN 'invalid characters: ' || error_message "
-    "ELSE lower(error_type) || ': ' || error_message END"
-)
-
-
-@dataclass
-class Staged:
-    """A file read into the connection's temp tables."""
-
-    relation: str
-    columns: list[str]
-    original_names: list[str]
-    types: dict[str, str]
-    """DuckDB type per column; VARCHAR columns still need type inference."""
-    file_format: str
-    options: dict[str, object] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
 
 
 def stage_file(
@@ -88,7 +75,7 @@ def stage_file(
     if fmt in (formats.JSON, formats.NDJSON):
         staged = _stage_json(cur, text.path, fmt, limit, path)
     else:
-        staged = _stage_text_table(cur, text.path, read, limit, path, fmt)
+        staged = _stage_text_table(cur, text.path, read, limit, path, fmt, workdir)
     staged.notes[:0] = notes
     staged.options = {**options, **staged.options}
     return staged
@@ -102,7 +89,13 @@ def _stage_text_table(
     limit: int | None,
     shown: Path,
     fmt: str,
+    workdir: Path,
 ) -> Staged:
+    if first_line_too_long(path):
+        raise IngestError(
+            f"{shown}: line 1 is over 1 MB long; a data file starts with a header or a "
+            "short record, so this does not look like a table. Is it the file you meant?"
+        )
     lines = sample_lines(path)
     if not lines:
         raise IngestError(f"{shown} has no data: it contains only blank lines.")
@@ -124,161 +117,7 @@ def _stage_text_table(
         else:
             delimiter = dialect.delimiter
         delimiter = delimiter or (dialect.delimiter if dialect else ",")
-    return _stage_delimited(cur, path, delimiter, read, limit, shown)
-
-
-def _sniff(cur: duckdb.DuckDBPyConnection, path: Path, delimiter: str, read: ReadOptions) -> dict:
-    args = [literal(str(path)), f"delim={literal(delimiter)}", f"max_line_size={MAX_LINE_BYTES}"]
-    if read.quote is not None:
-        args.append(f"quote={literal(read.quote)}")
-    if read.header is not None:
-        args.append(f"header={'true' if read.header else 'false'}")
-    if read.skip is not None:
-        args.append(f"skip={int(read.skip)}")
-    try:
-        row = cur.execute(
-            "SELECT Quote, Escape, NewLineDelimiter, SkipRows, HasHeader, Columns "
-            f"FROM sniff_csv({', '.join(args)}, ignore_errors=true)"
-        ).fetchone()
-    except duckdb.Error as exc:
-        raise IngestError(f"{path.name}: could not work out the layout: {_first(exc)}") from exc
-    assert row is not None
-    quote, escape, newline, skip, header, columns = row
-    return {
-        "quote": "" if quote == "(empty)" else quote,
-        "escape": "" if escape == "(empty)" else escape,
-        "newline": newline,
-        "skip": int(skip),
-        "header": bool(header),
-        "ncols": len(columns),
-    }
-
-
-def _header_names(path: Path, delimiter: str, quote: str, skip: int) -> list[str]:
-    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as fh:
-        for _ in range(skip):
-            fh.readline()
-        first = fh.readline()
-    reader = csv.reader(
-        io.StringIO(first),
-        delimiter=delimiter,
-        quotechar=quote or '"',
-        quoting=csv.QUOTE_MINIMAL if quote else csv.QUOTE_NONE,
-    )
-    return next(reader, [])
-
-
-def _stage_delimited(
-    cur: duckdb.DuckDBPyConnection,
-    path: Path,
-    delimiter: str,
-    read: ReadOptions,
-    limit: int | None,
-    shown: Path,
-) -> Staged:
-    sniffed = _sniff(cur, path, delimiter, read)
-    header = sniffed["header"] if read.header is None else read.header
-    skip = sniffed["skip"] if read.skip is None else read.skip
-    quote = sniffed["quote"] if read.quote is None else read.quote
-    if header:
-        originals = _header_names(path, delimiter, quote, skip)
-    else:
-        originals = [f"column_{i}" for i in range(1, sniffed["ncols"] + 1)]
-    if not originals:
-        raise IngestError(f"{shown} has no header line to read column names from.")
-    names = clean_names(originals)
-    columns = "{" + ", ".join(f"{literal(n)}: 'VARCHAR'" for n in names) + "}"
-    args = [
-        literal(str(path)),
-        f"delim={literal(delimiter)}",
-        f"quote={literal(quote)}",
-        f"escape={literal(sniffed['escape'])}",
-        f"header={'true' if header else 'false'}",
-        f"skip={skip}",
-        f"columns={columns}",
-        "auto_detect=false",
-        "store_rejects=true",
-        "rejects_table='__wb_csv_errors'",
-        "rejects_scan='__wb_csv_scans'",
-        f"max_line_size={MAX_LINE_BYTES}",
-    ]
-    limit_sql = f" LIMIT {int(limit)}" if limit else ""
-    cur.execute("DROP TABLE IF EXISTS __wb_csv_errors")
-    cur.execute("DROP TABLE IF EXISTS __wb_csv_scans")
-    try:
-        cur.execute(
-            f"CREATE OR REPLACE TEMP TABLE {STAGE}_0 AS "
-            f"SELECT row_number() OVER () AS __rn, * FROM read_csv({', '.join(args)}){limit_sql}"
-        )
-    except duckdb.Error as exc:
-        raise IngestError(f"{shown}: could not read the file: {_first(exc)}") from exc
-    cur.execute(
-        f"INSERT INTO {STAGE_REJECTS} SELECT line, NULL, column_name, "
-        f"{_REASON}, csv_line FROM __wb_csv_errors "
-        "QUALIFY row_number() OVER (PARTITION BY line ORDER BY column_idx) = 1"
-    )
-    cur.execute(
-        "CREATE OR REPLACE TEMP TABLE __wb_gaps AS SELECT g, max(j) AS cnt FROM ("
-        f"SELECT line - {skip + int(header)} - row_number() OVER (ORDER BY line) AS g, "
-        "row_number() OVER (ORDER BY line) AS j FROM "
-        "(SELECT DISTINCT line FROM __wb_csv_errors WHERE line IS NOT NULL)) GROUP BY g"
-    )
-    line_sql = _line_expression(cur, path, skip + int(header), limit)
-    data = ", ".join(f"s.{ident(n)}" for n in names)
-    has_gaps = cur.execute("SELECT count(*) FROM __wb_gaps").fetchone()[0] > 0
-    join = " ASOF LEFT JOIN __wb_gaps g ON s.__rn > g.g" if has_gaps else ""
-    if not has_gaps:
-        line_sql = line_sql.replace(" + coalesce(g.cnt, 0)", "")
-    relation = f"(SELECT {line_sql} AS __line, s.__rn AS __record, {data} FROM {STAGE}_0 s{join})"
-    notes = []
-    if list(names) != [" ".join(str(o).split()) for o in originals]:
-        renamed = [f"'{o}' → '{n}'" for o, n in zip(originals, names, strict=True) if o != n]
-        notes.append("renamed blank or duplicate columns: " + ", ".join(renamed))
-    return Staged(
-        relation=relation,
-        columns=names,
-        original_names=[str(o) for o in originals],
-        types=dict.fromkeys(names, "VARCHAR"),
-        file_format=formats.DELIMITED,
-        options={
-            "delimiter": delimiter,
-            "quote": quote,
-            "header": header,
-            "skip": skip,
-        },
-        notes=notes,
-    )
-
-
-def _line_expression(
-    cur: duckdb.DuckDBPyConnection, path: Path, base: int, limit: int | None
-) -> str:
-    """SQL for each record's line number, or NULL when records span several lines.
-
-    Good record k sits on line base + k + (rejected lines before it); that only
-    holds when every record is one line, which we confirm by counting lines.
-    """
-    good = cur.execute(f"SELECT count(*) FROM {STAGE}_0").fetchone()[0]
-    bad = cur.execute(
-        "SELECT count(DISTINCT line) FROM __wb_csv_errors WHERE line IS NOT NULL"
-    ).fetchone()[0]
-    expr = f"{base} + s.__rn + coalesce(g.cnt, 0)"
-    if limit:
-        return expr
-    if base + good + bad == _count_lines(path):
-        return expr
-    return "CAST(NULL AS BIGINT)"
-
-
-def _count_lines(path: Path) -> int:
-    """Non-blank-terminated line count, as a text editor would number them."""
-    count = 0
-    last = b"\n"
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 22):
-            count += chunk.count(b"\n")
-            last = chunk[-1:]
-    return count + (0 if last == b"\n" else 1)
+    return stage_delimited(cur, path, delimiter, read, limit, shown, workdir)
 
 
 # --------------------------------------------------------------- line based
@@ -297,7 +136,7 @@ def _stage_lines(cur: duckdb.DuckDBPyConnection, path: Path, limit: int | None) 
     )
     cur.execute(
         f"INSERT INTO {STAGE_REJECTS} SELECT line, NULL, NULL, "
-        f"{_REASON}, left(csv_line, 1000) FROM __wb_line_errors"
+        f"{reason_sql()}, left(csv_line, 1000) FROM __wb_line_errors"
     )
 
 
@@ -365,7 +204,7 @@ def _stage_json(
                 f"maximum_object_size=67108864){limit_sql}"
             )
         except duckdb.Error as exc:
-            raise IngestError(f"{shown}: not valid JSON: {_first(exc)}") from exc
+            raise IngestError(f"{shown}: not valid JSON: {first_line(exc)}") from exc
     cur.execute(
         f"INSERT INTO {STAGE_REJECTS} SELECT __line, __rn, NULL, "
         "CASE WHEN NOT json_valid(t) THEN 'not valid JSON' ELSE 'not a JSON object' END, "
@@ -407,7 +246,7 @@ def _stage_parquet(cur: duckdb.DuckDBPyConnection, path: Path, limit: int | None
     try:
         described = cur.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
     except duckdb.Error as exc:
-        raise IngestError(f"{path}: not a readable Parquet file: {_first(exc)}") from exc
+        raise IngestError(f"{path}: not a readable Parquet file: {first_line(exc)}") from exc
     originals = [row[0] for row in described]
     names = clean_names(originals)
     types: dict[str, str] = {}
@@ -430,7 +269,7 @@ def _stage_parquet(cur: duckdb.DuckDBPyConnection, path: Path, limit: int | None
             f"{', '.join(exprs)} FROM {source}{limit_sql}"
         )
     except duckdb.Error as exc:
-        raise IngestError(f"{path}: not a readable Parquet file: {_first(exc)}") from exc
+        raise IngestError(f"{path}: not a readable Parquet file: {first_line(exc)}") from exc
     return Staged(STAGE, names, originals, types, formats.PARQUET)
 
 
@@ -460,8 +299,3 @@ def _stage_excel(
             + (f" of {len(sheet.all_sheets)}" if len(sheet.all_sheets) > 1 else "")
         ],
     )
-
-
-def _first(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

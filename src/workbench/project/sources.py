@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 from workbench.project.errors import ProjectError
 
 if TYPE_CHECKING:
+    import duckdb
+
     from workbench.project.store import Project
 
 
@@ -90,13 +92,22 @@ def source_exists(project: Project, name: str) -> bool:
         cur.close()
 
 
-def find_same_file(project: Project, sha256: str) -> tuple[str, dt.datetime] | None:
-    """The source already imported from a file with identical content, if any."""
-    cur = project.cursor()
+def find_same_file(
+    where: Project | duckdb.DuckDBPyConnection, sha256: str, sheet: str | None = None
+) -> tuple[str, dt.datetime] | None:
+    """The source already imported from a file with identical content, if any.
+
+    ``where`` is the project, or a cursor inside one of its transactions. For a
+    workbook, ``sheet`` limits the search to sources read from that sheet.
+    """
+    sql = "SELECT name, imported_at FROM meta.sources WHERE file_sha256 = ?"
+    params: list[object] = [sha256]
+    if sheet is not None:
+        sql += " AND json_extract_string(options, '$.sheet') = ?"
+        params.append(sheet)
+    cur = where.cursor()
     try:
-        row = cur.execute(
-            "SELECT name, imported_at FROM meta.sources WHERE file_sha256 = ? LIMIT 1", [sha256]
-        ).fetchone()
+        row = cur.execute(sql + " ORDER BY imported_at LIMIT 1", params).fetchone()
     finally:
         cur.close()
     return (row[0], row[1]) if row else None

@@ -106,10 +106,14 @@ class Project:
             )
         con = _connect(path, read_only=read_only)
         project = cls(path, con, read_only=read_only)
-        if version < schema.FORMAT_VERSION:
-            project._migrate(version)
-        elif not read_only:
-            project._set_info("written_by", __version__)
+        try:
+            if version < schema.FORMAT_VERSION:
+                project._migrate(version)
+            elif not read_only:
+                project._set_info("written_by", __version__)
+        except BaseException:
+            con.close()  # release the file: the failed migration was rolled back
+            raise
         return project
 
     def close(self) -> None:
@@ -256,6 +260,14 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
                 "or open a copy of the file."
             ) from exc
         raise ProjectDamagedError(f"{path} could not be opened: {_first_line(text)}") from exc
+    except duckdb.ConnectionException as exc:
+        if "same database file" not in str(exc):
+            raise ProjectDamagedError(
+                f"{path} could not be opened: {_first_line(str(exc))}"
+            ) from exc
+        raise ProjectLockedError(
+            f"{path} is already open in this Workbench; close it before opening it again."
+        ) from exc
     except duckdb.Error as exc:
         text = str(exc)
         if "newer" in text.lower() or "version" in text.lower():

@@ -35,7 +35,9 @@ def build_project(
             options = ImportOptions(
                 kind=source.kind, name=source.name, roles=roles, event_type=source.event_type
             )
-            import_file(project, Path(data_dir) / source.file, options, task.sub(i / count, (i + 1) / count))
+            import_file(
+                project, Path(data_dir) / source.file, options, task.sub(i / count, (i + 1) / count)
+            )
     except BaseException:
         project.close()
         building.unlink(missing_ok=True)

@@ -206,6 +206,28 @@ def _emails(
     return j(local, domain, "@")
 
 
+_OLD_DOMAINS = ("aol.com", "yahoo.com", "hotmail.com", "earthlink.net", "comcast.net", "msn.com")
+
+
+def old_emails(rng: np.random.Generator, people: People, person: np.ndarray) -> pa.Array:
+    """Addresses people used before their current one, unique among everyone's."""
+    j = pc.binary_join_element_wise
+    fl = strings(_alnum_lower(FIRST_NAMES), people.first[person])
+    li = pc.utf8_slice_codeunits(strings(_alnum_lower(LAST_NAMES), people.last[person]), 0, 1)
+    domain = strings(_OLD_DOMAINS, rng.integers(0, len(_OLD_DOMAINS), len(person)))
+    taken = pc.replace_substring(people.email, ".", "")
+    local = j(fl, li, to_str(rng.integers(10, 10_000, len(person))), "")
+    for _ in range(50):
+        key = pa.concat_arrays([taken, j(local, domain, "@")])
+        dup = _dedupe_keys(key)[len(taken) :]
+        if not dup.any():
+            break
+        local = pc.if_else(
+            pa.array(dup), j(local, to_str(rng.integers(0, 10, len(person))), ""), local
+        )
+    return j(local, domain, "@")
+
+
 def _phones(rng: np.random.Generator, city: np.ndarray) -> np.ndarray:
     """Unique ten-digit numbers, mostly with the home city's area code."""
     n = len(city)
@@ -228,7 +250,7 @@ def _phones(rng: np.random.Generator, city: np.ndarray) -> np.ndarray:
 def _memberships(rng: np.random.Generator, engagement: np.ndarray) -> dict[str, np.ndarray]:
     """Correlated source membership (engaged people are everywhere), nobody in none."""
     n = len(engagement)
-    base = {"crm": 0.49, "ecom": 0.46, "sub": 0.52, "app": 0.255}
+    base = {"crm": 0.475, "ecom": 0.46, "sub": 0.475, "app": 0.255}
     out = {}
     for key, rate in base.items():
         score = 0.7 * engagement + 0.714 * rng.standard_normal(n)
@@ -247,7 +269,7 @@ def generate_people(rng: np.random.Generator, n: int) -> People:
     last = rng.choice(len(LAST_NAMES), size=n, p=zipf_weights(len(LAST_NAMES), 25.0)).astype(
         np.int16
     )
-    age_days = (np.clip(rng.normal(43.0, 15.0, n), 18.0, 88.0) * 365.25).astype(np.int64)
+    age_days = (np.minimum(18.0 + rng.gamma(3.0, 8.5, n), 95.0) * 365.25).astype(np.int64)
     dob = REFERENCE_DAY - age_days.astype("timedelta64[D]")
     address = random_addresses(rng, n)
 

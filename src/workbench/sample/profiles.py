@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from workbench.sample import noise
 from workbench.sample.names import FIRST_NAMES, LAST_NAMES
-from workbench.sample.people import CITIES, Address, People, strings, to_str
+from workbench.sample.people import CITIES, Address, People, old_emails, strings, to_str
 from workbench.sample.places import STREET_NAMES, STREET_SUFFIXES
 from workbench.sample.timeline import DAY, END, format_dates, format_times, past_times, timestamps
 
@@ -56,6 +56,13 @@ def _street(address: Address, long_form: np.ndarray) -> pa.Array:
     return _join(strings(STREET_NAMES, address.street), suffix, " ")
 
 
+def _at(n: int, rows: np.ndarray) -> np.ndarray:
+    """Boolean mask of length ``n`` that is true at ``rows``."""
+    out = np.zeros(n, bool)
+    out[rows] = True
+    return out
+
+
 def _loyalty(activity: np.ndarray) -> np.ndarray:
     """Tier from the activity percentile: a few Platinum, many Bronze."""
     rank = np.argsort(np.argsort(activity)) / max(len(activity) - 1, 1)
@@ -90,14 +97,24 @@ def crm_customers(people: People, rng: np.random.Generator) -> tuple[pa.Table, K
     dup_email = noise.email_variants(email, rng, case=0.3, dots=0.3, plus=0.05)
     email = pc.if_else(pa.array(dup), dup_email, email)
     email = noise.set_null(email, ~others[person] & r(0.15))
+    # A quarter of the duplicates predate the customer's current e-mail address; then
+    # only name, birth date and phone tie them to the person, so those stay filled in
+    # on both of the person's CRM records.
+    old_mail = np.flatnonzero(dup & r(0.25))
+    email = pc.replace_with_mask(
+        email, pa.array(_at(m, old_mail)), old_emails(rng, people, person[old_mail])
+    )
+    primary_row = np.full(people.n, -1)
+    primary_row[person[~dup]] = np.flatnonzero(~dup)
+    protect = _at(m, np.concatenate([old_mail, primary_row[person[old_mail]]]))
 
     phone_no = people.phone[person].copy()
-    old_no = dup & r(0.15) & ~people.recycled_phone[person]
+    old_no = dup & r(0.15) & ~people.recycled_phone[person] & ~protect
     phone_no[old_no] = people.phone[rng.integers(0, people.n, int(old_no.sum()))] + 1
     style = rng.choice(noise.PHONE_STYLES, size=m, p=[0.35, 0.1, 0.1, 0.25, 0.15, 0.05])
     phone = noise.format_phones(phone_no, np.where(dup, rng.integers(0, 6, m), style))
     keep = people.recycled_phone[person]
-    phone = noise.set_null(phone, ~keep & (r(0.07) | (dup & r(0.25))))
+    phone = noise.set_null(phone, ~keep & ~protect & (r(0.07) | (dup & r(0.25))))
 
     stale = dup & people.moved[person] & r(0.7)
     address = people.address.take(person).where(stale, people.old_address.take(person))
@@ -116,7 +133,7 @@ def crm_customers(people: People, rng: np.random.Generator) -> tuple[pa.Table, K
     cols = [number, street, city, postcode, state, country]
     number, street, city, postcode, state, country = (noise.set_null(c, no_address) for c in cols)
 
-    dob = noise.set_null(format_dates(people.dob[person]), r(0.08) | (dup & r(0.35)))
+    dob = noise.set_null(format_dates(people.dob[person]), ~protect & (r(0.08) | (dup & r(0.35))))
     gender = noise.set_null(strings(["M", "F"], people.female[person].astype(np.int8)), r(0.1))
     tier = strings(_TIERS, _loyalty(people.activity)[person])
     tier = pc.if_else(

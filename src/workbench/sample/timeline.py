@@ -36,7 +36,7 @@ _HOUR_STORE = np.array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0.45, 0.75, 0.95,
 # fmt: on
 
 
-def _thanksgiving(year: int) -> date:
+def thanksgiving(year: int) -> date:
     first = date(year, 11, 1)
     first_thursday = first + timedelta(days=(3 - first.weekday()) % 7)
     return first_thursday + timedelta(weeks=3)
@@ -48,7 +48,7 @@ def day_factors(start_day: date | None = None, days: int = WINDOW_DAYS) -> np.nd
     out = np.empty(days)
     specials: dict[date, float] = {}
     for year in (start_day.year, start_day.year + 1):
-        tg = _thanksgiving(year)
+        tg = thanksgiving(year)
         specials |= {
             tg: 1.7,
             tg + timedelta(days=1): 3.4,
@@ -100,24 +100,29 @@ def sample_times(rng: np.random.Generator, n: int, cdf: np.ndarray) -> np.ndarra
 
 
 def not_before(ts: np.ndarray, since: np.ndarray) -> np.ndarray:
-    """Squeeze times that precede the key's creation into ``[since, END)``.
+    """Move times that precede the key's creation onto a day after it.
 
-    Keeps each key's events in order and inside the window; a customer who signed
-    up last month simply has all their activity in the last month.
+    The day is picked by folding the original day into the days the key exists,
+    and the time of day is kept, so store hours and evening peaks survive; a
+    customer who signed up last month simply has all their activity in it.
     """
-    since = np.clip(since, START, END - 1)
-    early = ts < since
-    scale = (END - since[early]) / (END - START)
     out = ts.copy()
-    out[early] = since[early] + ((ts[early] - START) * scale).astype(np.int64)
-    return np.minimum(out, END - 1)
+    early = np.flatnonzero(ts < since)
+    first_day = (since[early] // DAY + 1) * DAY
+    days = (END - first_day) // DAY
+    fold = first_day + ((ts[early] - START) // DAY) % np.maximum(days, 1) * DAY + ts[early] % DAY
+    out[early] = np.where(days >= 1, fold, np.clip(since[early], START, END - 1))
+    return out
 
 
 def past_times(
     rng: np.random.Generator, n: int, mean_days: float, max_days: float, min_days: float = 0.0
 ) -> np.ndarray:
     """Creation times before the reference date, denser in the recent past."""
-    days = np.clip(rng.exponential(mean_days, n), min_days, max_days).astype(np.int64)
+    days = rng.exponential(mean_days, n) + min_days
+    over = days > max_days  # spread the tail instead of piling it onto one date
+    days[over] = rng.uniform(min_days, max_days, int(over.sum()))
+    days = days.astype(np.int64)
     hour = np.searchsorted(np.cumsum(_HOUR_WEEKDAY) / _HOUR_WEEKDAY.sum(), rng.random(n))
     return END - (days + 1) * DAY + hour * 3600 + rng.integers(0, 3600, n)
 

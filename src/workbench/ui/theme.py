@@ -1,29 +1,209 @@
-"""One calm, professional look: a light palette with a single accent colour."""
+"""Light and dark themes: one calm palette each, following the system unless told otherwise.
+
+Widgets that paint themselves read colours from the application ``QPalette`` (set here),
+so a theme switch needs no bookkeeping in each widget.
+"""
 
 from __future__ import annotations
 
-ACCENT = "#2f6fde"
-INK = "#1f2937"
-MUTED = "#6b7280"
-LINE = "#e5e7eb"
-PANEL = "#f8fafc"
+from dataclasses import dataclass
 
-STYLESHEET = f"""
-QMainWindow, QWidget#page {{ background: #ffffff; }}
-QWidget {{ color: {INK}; font-size: 13px; }}
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+
+SYSTEM, LIGHT, DARK = "system", "light", "dark"
+CHOICES = (SYSTEM, LIGHT, DARK)
+
+
+@dataclass(frozen=True)
+class Colors:
+    name: str
+    window: str
+    surface: str
+    sidebar: str
+    raised: str
+    ink: str
+    muted: str
+    line: str
+    accent: str
+    accent_ink: str
+    accent_soft: str
+    danger: str
+    warn_soft: str
+    alternate: str
+
+
+LIGHT_COLORS = Colors(
+    name=LIGHT,
+    window="#f4f6f9",
+    surface="#ffffff",
+    sidebar="#eceff4",
+    raised="#f8fafc",
+    ink="#1f2937",
+    muted="#6b7280",
+    line="#e2e6ec",
+    accent="#2f6fde",
+    accent_ink="#ffffff",
+    accent_soft="#dde8fb",
+    danger="#c2410c",
+    warn_soft="#fff4e5",
+    alternate="#f9fafb",
+)
+DARK_COLORS = Colors(
+    name=DARK,
+    window="#14171d",
+    surface="#1b1f27",
+    sidebar="#101318",
+    raised="#222733",
+    ink="#e6e9ef",
+    muted="#9aa3b2",
+    line="#2c323e",
+    accent="#5b8def",
+    accent_ink="#0b1220",
+    accent_soft="#24365a",
+    danger="#f59e0b",
+    warn_soft="#3a2f1c",
+    alternate="#1f242d",
+)
+
+
+def resolve(preference: str) -> Colors:
+    """The colours for a preference; ``system`` follows the platform's colour scheme."""
+    if preference == DARK:
+        return DARK_COLORS
+    if preference == LIGHT:
+        return LIGHT_COLORS
+    scheme = QGuiApplication.styleHints().colorScheme()
+    return DARK_COLORS if scheme == Qt.ColorScheme.Dark else LIGHT_COLORS
+
+
+def palette(c: Colors) -> QPalette:
+    p = QPalette()
+    roles = QPalette.ColorRole
+    for role, value in (
+        (roles.Window, c.window),
+        (roles.WindowText, c.ink),
+        (roles.Base, c.surface),
+        (roles.AlternateBase, c.alternate),
+        (roles.Text, c.ink),
+        (roles.Button, c.surface),
+        (roles.ButtonText, c.ink),
+        (roles.Highlight, c.accent),
+        (roles.HighlightedText, c.accent_ink),
+        (roles.ToolTipBase, c.raised),
+        (roles.ToolTipText, c.ink),
+        (roles.PlaceholderText, c.muted),
+        (roles.Mid, c.line),
+        (roles.Midlight, c.accent_soft),
+        (roles.Dark, c.sidebar),
+        (roles.Light, c.raised),
+        (roles.Link, c.accent),
+        (roles.BrightText, c.danger),
+    ):
+        p.setColor(role, QColor(value))
+    for role in (roles.Text, roles.WindowText, roles.ButtonText):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor(c.muted))
+    return p
+
+
+def stylesheet(c: Colors) -> str:
+    return f"""
+QMainWindow, QDialog {{ background: {c.window}; }}
+QWidget {{ color: {c.ink}; font-size: 13px; }}
+QWidget#page, QStackedWidget#steps {{ background: {c.window}; }}
+QFrame#card {{ background: {c.surface}; border: 1px solid {c.line}; border-radius: 10px; }}
+QFrame#sidebar {{ background: {c.sidebar}; border-right: 1px solid {c.line}; }}
+QFrame#banner {{ background: {c.warn_soft}; border: 1px solid {c.line}; border-radius: 8px; }}
+QLabel {{ background: transparent; }}
 QLabel#title {{ font-size: 20px; font-weight: 600; }}
-QLabel#subtitle {{ color: {MUTED}; }}
-QLabel#section {{ font-size: 14px; font-weight: 600; padding-top: 6px; }}
-QLabel#metricValue {{ font-size: 22px; font-weight: 600; color: {INK}; }}
-QLabel#metricLabel {{ color: {MUTED}; font-size: 12px; }}
-QFrame#metric {{ background: {PANEL}; border: 1px solid {LINE}; border-radius: 8px; }}
-QFrame#header {{ background: {PANEL}; border-bottom: 1px solid {LINE}; }}
-QTableView {{ border: 1px solid {LINE}; border-radius: 6px; gridline-color: {LINE};
-    selection-background-color: #dbe7fb; selection-color: {INK}; alternate-background-color: #fafbfc; }}
-QHeaderView::section {{ background: {PANEL}; border: none; border-bottom: 1px solid {LINE};
-    border-right: 1px solid {LINE}; padding: 5px 8px; font-weight: 600; color: {MUTED}; }}
-QPushButton {{ border: 1px solid {LINE}; border-radius: 6px; padding: 6px 14px; background: #ffffff; }}
-QPushButton:hover {{ border-color: {ACCENT}; }}
-QPushButton#primary {{ background: {ACCENT}; color: white; border-color: {ACCENT}; }}
-QStatusBar {{ color: {MUTED}; }}
+QLabel#hero {{ font-size: 26px; font-weight: 600; }}
+QLabel#subtitle, QLabel#muted {{ color: {c.muted}; }}
+QLabel#section {{ font-size: 14px; font-weight: 600; }}
+QLabel#eyebrow {{ color: {c.muted}; font-size: 11px; font-weight: 600;
+    letter-spacing: 1px; text-transform: uppercase; }}
+QLabel#metricValue {{ font-size: 20px; font-weight: 600; }}
+QLabel#metricLabel {{ color: {c.muted}; font-size: 12px; }}
+QLabel#error {{ color: {c.danger}; }}
+QLabel#brand {{ font-size: 15px; font-weight: 700; }}
+QTableView, QListView, QTreeView {{ background: {c.surface}; border: 1px solid {c.line};
+    border-radius: 8px; gridline-color: {c.line}; alternate-background-color: {c.alternate};
+    selection-background-color: {c.accent_soft}; selection-color: {c.ink}; }}
+QTableView::item {{ padding: 0 6px; }}
+QHeaderView::section {{ background: {c.raised}; color: {c.muted}; border: none;
+    border-bottom: 1px solid {c.line}; border-right: 1px solid {c.line};
+    padding: 5px 8px; font-weight: 600; }}
+QTableCornerButton::section {{ background: {c.raised}; border: none; }}
+QPushButton, QToolButton#flat {{ border: 1px solid {c.line}; border-radius: 6px;
+    padding: 6px 14px; background: {c.surface}; }}
+QPushButton:hover, QToolButton#flat:hover {{ border-color: {c.accent}; }}
+QPushButton:disabled {{ color: {c.muted}; background: {c.raised}; }}
+QPushButton#primary {{ background: {c.accent}; color: {c.accent_ink}; border-color: {c.accent};
+    font-weight: 600; }}
+QPushButton#primary:disabled {{ background: {c.line}; border-color: {c.line}; color: {c.muted}; }}
+QPushButton#link {{ border: none; background: transparent; color: {c.accent};
+    padding: 2px 0; text-align: left; }}
+QPushButton#link:hover {{ text-decoration: underline; }}
+QPushButton#danger {{ color: {c.danger}; }}
+QLineEdit, QComboBox, QSpinBox {{ background: {c.surface}; border: 1px solid {c.line};
+    border-radius: 6px; padding: 5px 8px; min-height: 18px; }}
+QLineEdit:focus, QComboBox:focus {{ border-color: {c.accent}; }}
+QComboBox QAbstractItemView {{ background: {c.surface}; border: 1px solid {c.line};
+    selection-background-color: {c.accent_soft}; selection-color: {c.ink}; }}
+QTabWidget::pane {{ border: none; }}
+QTabBar::tab {{ background: transparent; color: {c.muted}; padding: 7px 14px;
+    border: none; border-bottom: 2px solid transparent; font-weight: 600; }}
+QTabBar::tab:selected {{ color: {c.ink}; border-bottom: 2px solid {c.accent}; }}
+QTabBar::tab:hover {{ color: {c.ink}; }}
+QProgressBar {{ background: {c.line}; border: none; border-radius: 4px; height: 8px;
+    max-height: 8px; text-align: center; color: transparent; }}
+QProgressBar::chunk {{ background: {c.accent}; border-radius: 4px; }}
+QStatusBar {{ background: {c.surface}; border-top: 1px solid {c.line}; color: {c.muted}; }}
+QStatusBar QLabel {{ color: {c.muted}; padding: 0 6px; }}
+QStatusBar::item {{ border: none; }}
+QMenuBar {{ background: {c.surface}; border-bottom: 1px solid {c.line}; }}
+QMenuBar::item:selected {{ background: {c.accent_soft}; }}
+QMenu {{ background: {c.surface}; border: 1px solid {c.line}; }}
+QMenu::item {{ padding: 5px 24px 5px 20px; }}
+QMenu::item:selected {{ background: {c.accent_soft}; }}
+QMenu::separator {{ height: 1px; background: {c.line}; margin: 4px 8px; }}
+QSplitter::handle {{ background: transparent; }}
+QScrollBar:vertical {{ background: transparent; width: 12px; margin: 2px; }}
+QScrollBar::handle:vertical {{ background: {c.line}; border-radius: 4px; min-height: 24px; }}
+QScrollBar:horizontal {{ background: transparent; height: 12px; margin: 2px; }}
+QScrollBar::handle:horizontal {{ background: {c.line}; border-radius: 4px; min-width: 24px; }}
+QScrollBar::handle:hover {{ background: {c.muted}; }}
+QScrollBar::add-line, QScrollBar::sub-line {{ width: 0; height: 0; }}
+QScrollBar::add-page, QScrollBar::sub-page {{ background: transparent; }}
+QToolTip {{ background: {c.raised}; color: {c.ink}; border: 1px solid {c.line}; padding: 4px; }}
 """
+
+
+class ThemeManager(QObject):
+    """Applies the chosen theme and re-applies it when the system scheme changes."""
+
+    sig_changed = Signal(str)
+    """The applied theme changed; the argument is ``light`` or ``dark``."""
+
+    def __init__(self, app: QGuiApplication, preference: str = SYSTEM) -> None:
+        super().__init__(app)
+        self._app = app
+        self.preference = preference if preference in CHOICES else SYSTEM
+        self.colors = resolve(self.preference)
+        app.styleHints().colorSchemeChanged.connect(self._system_changed)
+
+    def apply(self, preference: str | None = None) -> Colors:
+        if preference is not None:
+            self.preference = preference if preference in CHOICES else SYSTEM
+        self.colors = resolve(self.preference)
+        self._app.setPalette(palette(self.colors))
+        self._app.setStyleSheet(stylesheet(self.colors))  # type: ignore[attr-defined]
+        self.sig_changed.emit(self.colors.name)
+        return self.colors
+
+    def _system_changed(self, _scheme: Qt.ColorScheme) -> None:
+        if self.preference == SYSTEM:
+            self.apply()
+
+
+STYLESHEET = stylesheet(LIGHT_COLORS)
+"""The light stylesheet, for callers that only need a default look."""

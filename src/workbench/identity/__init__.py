@@ -1,0 +1,1 @@
+"""Identity resolution: normalise, block, compare, score, cluster, profile, evaluate."""

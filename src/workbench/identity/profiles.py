@@ -1,0 +1,176 @@
+"""Profile ids that survive re-runs, golden records, and events linked to profiles."""
+
+from __future__ import annotations
+
+import duckdb
+
+from workbench.identity.normalize import apply
+from workbench.identity.records import RECORDS
+from workbench.identity.ruleset import FIELDS, RuleSet
+from workbench.ingest.sqltext import ident, literal
+from workbench.project.sources import Source
+
+CLUSTERS = "identity.clusters"
+PROFILES = "main.profiles"
+EVENTS = "main.events"
+_LABELS = "__wb_labels"
+_NAME_FIELDS = ("first_name", "last_name", "full_name", "city", "street", "address")
+
+
+def assign_profile_ids(
+    cur: duckdb.DuckDBPyConnection, run_id: str, previous_run: str | None
+) -> None:
+    """Write identity.clusters for ``run_id`` from the temp label table.
+
+    A cluster keeps the profile id of the previous run's profile when each is the
+    other's best overlap; otherwise its id is derived from its smallest member,
+    so an unchanged cluster keeps its id even across runs in between.
+    """
+    cur.execute(
+        f"CREATE OR REPLACE TEMP TABLE __wb_new AS SELECT r.rec, r.source, r.record_id, l.label "
+        f"FROM {RECORDS} r JOIN {_LABELS} l USING (rec)"
+    )
+    cur.execute(
+        "CREATE OR REPLACE TEMP TABLE __wb_fresh AS SELECT label, "
+        "'P' || upper(substr(md5(min(source || '/' || record_id)), 1, 12)) AS pid "
+        "FROM __wb_new GROUP BY label"
+    )
+    if previous_run is not None:
+        cur.execute(
+            f"""CREATE OR REPLACE TEMP TABLE __wb_inherit AS
+            WITH o AS (
+                SELECT n.label, c.profile_id, count(*) AS k FROM __wb_new n
+                JOIN {CLUSTERS} c ON c.run_id = ? AND c.source = n.source
+                    AND c.record_id = n.record_id
+                GROUP BY n.label, c.profile_id),
+            best_new AS (SELECT label, arg_max(profile_id, k * 1e9 - hash(profile_id) % 1e9) AS pid
+                         FROM o GROUP BY label),
+            best_old AS (SELECT profile_id, arg_max(label, k * 1e9 - label) AS label
+                         FROM o GROUP BY profile_id)
+            SELECT b.label, b.pid FROM best_new b JOIN best_old o
+                ON o.profile_id = b.pid AND o.label = b.label""",
+            [previous_run],
+        )
+    else:
+        cur.execute("CREATE OR REPLACE TEMP TABLE __wb_inherit (label BIGINT, pid VARCHAR)")
+    cur.execute(
+        f"""INSERT INTO {CLUSTERS}
+        SELECT ?, n.rec, n.source, n.record_id, coalesce(i.pid,
+            CASE WHEN f.pid IN (SELECT pid FROM __wb_inherit)
+                 THEN 'P' || upper(substr(md5(f.pid || ?), 1, 12)) ELSE f.pid END)
+        FROM __wb_new n JOIN __wb_fresh f USING (label) LEFT JOIN __wb_inherit i USING (label)""",
+        [run_id, run_id],
+    )
+
+
+def _title(expr: str) -> str:
+    """Capitalise each word (DuckDB has no initcap)."""
+    return (
+        f"array_to_string(list_transform(string_split({expr}, ' '), "
+        "lambda w: upper(w[1]) || w[2:]), ' ')"
+    )
+
+
+def _golden(field: str, priority: list[str]) -> str:
+    """Most frequent value among the profile's records; ties go to the higher-priority source."""
+    rank = (
+        "CASE source " + " ".join(f"WHEN {literal(s)} THEN {i}" for i, s in enumerate(priority))
+        + f" ELSE {len(priority)} END"
+    )
+    return (
+        f"arg_max({field}, (count_{field} * 1000 - {rank})) FILTER (WHERE {field} IS NOT NULL)"
+    )
+
+
+def build_profiles(
+    cur: duckdb.DuckDBPyConnection, run_id: str, rules: RuleSet, source_priority: list[str]
+) -> int:
+    """The current ``profiles`` table: one row per person with golden attributes."""
+    present = [f for f in FIELDS if f != "full_name"]
+    counts = ", ".join(
+        f"count(*) OVER (PARTITION BY c.profile_id, r.{f}) AS count_{f}" for f in present
+    )
+    golden = []
+    for f in present:
+        expr = _golden(f, source_priority)
+        if f in _NAME_FIELDS:
+            expr = _title(expr)
+        golden.append(f"{expr} AS {f}")
+    cur.execute(
+        f"""CREATE OR REPLACE TABLE {PROFILES} AS
+        WITH members AS (
+            SELECT c.profile_id, r.*, {counts} FROM {CLUSTERS} c JOIN {RECORDS} r
+            ON c.rec = r.rec WHERE c.run_id = ?)
+        SELECT profile_id, count(*) AS records, count(DISTINCT source) AS sources,
+               list(DISTINCT source ORDER BY source) AS source_names, {', '.join(golden)}
+        FROM members GROUP BY profile_id ORDER BY profile_id""",
+        [run_id],
+    )
+    del rules
+    return cur.execute(f"SELECT count(*) FROM {PROFILES}").fetchone()[0]
+
+
+def build_events(
+    cur: duckdb.DuckDBPyConnection, run_id: str, sources: list[Source], rules: RuleSet
+) -> tuple[int, int]:
+    """The current ``events`` table, each event linked to a profile through its key.
+
+    A key value several profiles share (a household e-mail) links to the profile
+    with the most records holding it.
+    """
+    from workbench.identity.records import normalizers_for  # noqa: PLC0415
+
+    cur.execute(
+        f"""CREATE OR REPLACE TEMP TABLE __wb_keymap AS
+        SELECT field, value, arg_max(profile_id, n * 1e6 - hash(profile_id) % 1e6) AS profile_id
+        FROM (
+            SELECT k.field, k.value, c.profile_id, count(*) AS n FROM {CLUSTERS} c
+            JOIN (UNPIVOT (SELECT rec, email, phone, customer_id, device_id, cookie_id,
+                  national_id FROM {RECORDS}) ON COLUMNS(* EXCLUDE rec)
+                  INTO NAME field VALUE value) k ON k.rec = c.rec
+            WHERE c.run_id = ? GROUP BY ALL)
+        GROUP BY field, value""",
+        [run_id],
+    )
+    selects = []
+    for s in sources:
+        if s.kind != "events":
+            continue
+        roles: dict[str, list[str]] = {}
+        for c in s.columns:
+            roles.setdefault(c.role, []).append(c.name)
+        links = [f for f in ("customer_id", "email", "device_id", "cookie_id", "phone", "national_id") if f in roles]
+        if not links:
+            continue
+        link = links[0]
+        key = apply(f"CAST({ident(roles[link][0])} AS VARCHAR)", normalizers_for(rules, link))
+        event_type = (
+            f"CAST({ident(roles['event_type'][0])} AS VARCHAR)"
+            if "event_type" in roles
+            else literal(s.event_type or "event")
+        )
+        value = f"CAST({ident(roles['value'][0])} AS DOUBLE)" if "value" in roles else "NULL::DOUBLE"
+        channel = f"CAST({ident(roles['channel'][0])} AS VARCHAR)" if "channel" in roles else "NULL::VARCHAR"
+        props = [c.name for c in s.columns if c.role == "property"]
+        properties = (
+            "to_json(struct_pack(" + ", ".join(f"{ident(p)} := {ident(p)}" for p in props) + "))"
+            if props
+            else "NULL::JSON"
+        )
+        selects.append(
+            f"SELECT m.profile_id, {literal(s.name)} AS source, e._record_id AS record_id, "
+            f"{event_type} AS event_type, CAST(e.{ident(roles['timestamp'][0])} AS TIMESTAMP) AS ts, "
+            f"{value} AS value, {channel} AS channel, {literal(link)} AS link_field, "
+            f"{key} AS link_value, CAST({properties} AS VARCHAR) AS properties "
+            f"FROM {s.table} e LEFT JOIN __wb_keymap m ON m.field = {literal(link)} AND m.value = {key}"
+        )
+    if not selects:
+        cur.execute(
+            f"CREATE OR REPLACE TABLE {EVENTS} (profile_id VARCHAR, source VARCHAR, record_id "
+            "VARCHAR, event_type VARCHAR, ts TIMESTAMP, value DOUBLE, channel VARCHAR, "
+            "link_field VARCHAR, link_value VARCHAR, properties VARCHAR)"
+        )
+        return 0, 0
+    cur.execute(f"CREATE OR REPLACE TABLE {EVENTS} AS {' UNION ALL '.join(selects)}")
+    total, linked = cur.execute(f"SELECT count(*), count(profile_id) FROM {EVENTS}").fetchone()
+    return int(total), int(linked)

@@ -1,0 +1,1 @@
+"""Step panels (Data, Identity, ...), built from a registry so the main window stays small."""
