@@ -173,6 +173,11 @@ def test_stray_quote_in_a_field(project: Project, data_dir: Path) -> None:
         assert "quote" in reason
 
 
+def test_broken_json_array(loaded: tuple[Project, Snapshot], data_dir: Path) -> None:
+    path = write_text(data_dir / "cut.json", '[{"email": "a@example.com"}, {"email": "b@ex')
+    _refused(loaded, path, r"cut\.json: not valid JSON")
+
+
 def test_binary_file_named_csv(loaded: tuple[Project, Snapshot], data_dir: Path) -> None:
     path = data_dir / "photo.csv"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(2000))
@@ -194,13 +199,13 @@ def test_ten_megabyte_single_line(loaded: tuple[Project, Snapshot], data_dir: Pa
     _refused(loaded, path, r"one_line\.csv: line 1 is over 1 MB long")
 
 
-def test_ten_megabyte_line_among_good_ones(project: Project, data_dir: Path) -> None:
+def test_overlong_line_among_good_ones(project: Project, data_dir: Path) -> None:
     path = write_text(
         data_dir / "long_line.csv",
         csv_text(
             "id,email,note",
             "1,a@example.com,ok",
-            "2,b@example.com," + "x" * 10_000_000,
+            "2,b@example.com," + "x" * 3_000_000,
             "3,c@example.com,ok",
         ),
     )
@@ -215,7 +220,10 @@ def test_ten_megabyte_line_among_good_ones(project: Project, data_dir: Path) -> 
 def test_duplicate_and_blank_column_names(project: Project, data_dir: Path) -> None:
     path = write_text(
         data_dir / "names.csv",
-        csv_text("email,Name,,name, email ,_line", "a@example.com,A,x,B,c@example.com,7"),
+        csv_text(
+            "email,Name,,name, email ,_line,__record",
+            "a@example.com,A,x,B,c@example.com,7,8",
+        ),
     )
     report = import_profiles(project, path, roles={"email_2": "attribute"})
     assert [c.name for c in report.columns] == [
@@ -225,6 +233,7 @@ def test_duplicate_and_blank_column_names(project: Project, data_dir: Path) -> N
         "name_2",
         "email_2",
         "line",
+        "record",
     ]
     assert [c.original_name for c in report.columns] == [
         "email",
@@ -233,13 +242,14 @@ def test_duplicate_and_blank_column_names(project: Project, data_dir: Path) -> N
         "name",
         " email ",
         "_line",
+        "__record",
     ]
     note = next(n for n in report.notes if n.startswith("renamed blank or duplicate columns"))
     assert "'' → 'column_3'" in note
     assert "'name' → 'name_2'" in note
-    assert table_rows(project, "names", 'email, "Name", column_3, name_2, email_2, line') == [
-        ("a@example.com", "A", "x", "B", "c@example.com", 7)
-    ]
+    assert table_rows(
+        project, "names", 'email, "Name", column_3, name_2, email_2, line, record'
+    ) == [("a@example.com", "A", "x", "B", "c@example.com", 7, 8)]
 
 
 def test_value_role_on_text_column(loaded: tuple[Project, Snapshot], data_dir: Path) -> None:

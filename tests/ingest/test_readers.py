@@ -21,7 +21,7 @@ from tests.helpers import (
 )
 from workbench.ingest import ImportOptions, IngestError, ReadOptions, preview_file
 from workbench.project import Project
-from workbench.project.sources import get_source
+from workbench.project.sources import get_source, list_rejects
 
 
 # ------------------------------------------------------------------ delimited
@@ -159,6 +159,16 @@ def test_blank_lines_keep_line_numbers(project: Project, data_dir: Path) -> None
     report = import_profiles(project, path)
     assert report.rows == 3
     assert table_rows(project, "gaps", "_line, id") == [(2, "1"), (4, "2"), (7, "3")]
+
+
+def test_windows_line_ends(project: Project, data_dir: Path) -> None:
+    path = write_text(
+        data_dir / "crlf.csv",
+        'id,email,note\r\n1,a@example.com,x\r\n2,b@example.com\r\n3,c@example.com,"y\r\nz"\r\n',
+    )
+    import_profiles(project, path)
+    assert table_rows(project, "crlf", "_line, id, note") == [(2, "1", "x"), (4, "3", "y\r\nz")]
+    assert [line for line, _, _ in rejects(project, "crlf")] == [3]
 
 
 def test_headerless_csv_with_no_header(project: Project, data_dir: Path) -> None:
@@ -299,6 +309,22 @@ def test_json_array(project: Project, data_dir: Path) -> None:
     ]
 
 
+def test_json_array_with_a_non_object(project: Project, data_dir: Path) -> None:
+    path = write_text(
+        data_dir / "mixed.json",
+        '[{"email": "a@example.com"}, 42, {"email": "b@example.com", "age": 7}]',
+    )
+    report = import_profiles(project, path)
+    assert report.rows == 2
+    assert table_rows(project, "mixed", "_record_id, email, age") == [
+        ("1", "a@example.com", None),
+        ("3", "b@example.com", 7),
+    ]
+    assert [(r.record, r.reason) for r in list_rejects(project, "mixed")] == [
+        (2, "not a JSON object")
+    ]
+
+
 def test_ndjson_bad_line_is_rejected_with_its_line(project: Project, data_dir: Path) -> None:
     path = write_text(
         data_dir / "events.ndjson",
@@ -361,12 +387,16 @@ def test_excel_first_sheet(project: Project, data_dir: Path) -> None:
 
 def test_excel_sheet_selection(project: Project, data_dir: Path) -> None:
     path = _workbook(data_dir / "crm.xlsx")
+    import_profiles(project, path, name="customers")
     report = import_profiles(project, path, sheet="Stores", name="stores")
     assert table_rows(project, "stores", "store_id, email, city") == [
         ("S1", "leeds@example.com", "Leeds"),
         ("S2", "york@example.com", "York"),
     ]
     assert report.options["sheet"] == "Stores"
+    assert get_source(project, "customers").rows == 3
+    with pytest.raises(IngestError, match=r"sheet 'Stores' of crm\.xlsx was already imported"):
+        import_profiles(project, path, sheet="2", name="stores_again")
     with pytest.raises(IngestError, match=r"no sheet 'Nope'.*Customers, Stores"):
         import_profiles(project, path, sheet="Nope", name="nope")
 

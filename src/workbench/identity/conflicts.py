@@ -25,10 +25,10 @@ def names_conflict(a: tuple[str | None, str | None], b: tuple[str | None, str | 
     fb, lb = b
     if not fa or not fb or fa == fb:
         return False
-    if fa == lb and (la == fb or not la or not fb):
-        return False
-    if fa[0] == fb[0] and (len(fa) == 1 or len(fb) == 1):
-        return False  # an initial
+    if fa == lb or fb == la:
+        return False  # first and last name swapped on one side
+    if fa.startswith(fb) or fb.startswith(fa):
+        return False  # an initial or a short form (sam / samantha)
     return JaroWinkler.similarity(fa, fb) < NAME_SIMILAR
 
 

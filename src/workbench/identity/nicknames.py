@@ -13,16 +13,17 @@ from workbench.identity.normalize import NICKNAME_TABLE
 
 @cache
 def nickname_pairs() -> tuple[tuple[str, str], ...]:
-    """(nickname, canonical) in lower case; an ambiguous nickname keeps its first canonical."""
+    """(nickname, canonical) in lower case. A nickname of several names (Sam: Samuel,
+    Samantha) is left as it is: mapping it to one would invent a conflict with the other."""
     text = resources.files("workbench.resources").joinpath("nicknames.csv").read_text("utf-8")
-    seen: dict[str, str] = {}
+    seen: dict[str, set[str]] = {}
     for row in csv.DictReader(text.splitlines()):
         canonical = row["canonical"].strip().lower()
-        for nick in row["nicknames"].split("|"):
-            nick = nick.strip().lower()
-            if nick and nick != canonical and nick not in seen:
-                seen[nick] = canonical
-    return tuple(sorted(seen.items()))
+        for raw in row["nicknames"].split("|"):
+            nick = raw.strip().lower()
+            if nick and nick != canonical:
+                seen.setdefault(nick, set()).add(canonical)
+    return tuple(sorted((n, next(iter(c))) for n, c in seen.items() if len(c) == 1))
 
 
 def install(cur: duckdb.DuckDBPyConnection) -> None:

@@ -24,23 +24,9 @@ DEFAULT_NORMALIZERS: dict[str, list[str]] = {
     "national_id": ["digits"],
 }
 
-# Providers known to ignore dots in the local part (gmail) or to deliver
-# "+tag" addresses to the base mailbox.
+# Gmail ignores dots in the local part; nearly every provider and mail server
+# delivers "name+tag@" to "name@", so tags are removed for all domains.
 _DOTLESS = ("gmail.com", "googlemail.com")
-_PLUS_TAGS = (
-    "gmail.com",
-    "googlemail.com",
-    "outlook.com",
-    "hotmail.com",
-    "live.com",
-    "icloud.com",
-    "me.com",
-    "mac.com",
-    "protonmail.com",
-    "proton.me",
-    "fastmail.com",
-    "yahoo.com",
-)
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%d.%m.%Y", "%Y%m%d", "%d-%b-%Y", "%b %d %Y"]
 
 NICKNAME_TABLE = "__wb_nicknames"
@@ -74,7 +60,7 @@ def _one(e: str, name: str) -> str:
     if name == "email_provider_rules":
         local = f"split_part({e}, '@', 1)"
         domain = f"split_part({e}, '@', 2)"
-        untagged = f"CASE WHEN {domain} IN {_in(_PLUS_TAGS)} THEN split_part({local}, '+', 1) ELSE {local} END"
+        untagged = f"split_part({local}, '+', 1)"
         dotless = f"CASE WHEN {domain} IN {_in(_DOTLESS)} THEN replace({untagged}, '.', '') ELSE {untagged} END"
         canon = f"CASE WHEN {domain} = 'googlemail.com' THEN 'gmail.com' ELSE {domain} END"
         return f"CASE WHEN {e} IS NULL THEN NULL ELSE {dotless} || '@' || {canon} END"

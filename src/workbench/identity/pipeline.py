@@ -155,11 +155,11 @@ def _run(
     threshold = model.threshold if model is not None else 2.0
     level_list = "[" + ", ".join(f"f{i}" for i in range(len(model.fields))) + "]" if model else "[]"
     cur.execute(
-        f"CREATE OR REPLACE TEMP TABLE __wb_scored AS SELECT a, b, {score_expr} AS score, "
+        f"CREATE OR REPLACE TEMP TABLE __wb_scored AS SELECT a, b, {score_expr} AS score, hint, "
         f"{rule_name} AS rule, CAST({level_list} AS TINYINT[]) AS levels FROM {CMP}"
     )
     cur.execute(
-        "CREATE OR REPLACE TEMP TABLE __wb_edges AS SELECT a, b, score, "
+        "CREATE OR REPLACE TEMP TABLE __wb_edges AS SELECT a, b, score, hint, "
         f"{probability_sql('score')} AS probability, coalesce(rule, 'probabilistic') AS rule, levels "
         f"FROM __wb_scored WHERE rule IS NOT NULL OR {probability_sql('score')} >= {threshold}"
     )
@@ -171,7 +171,7 @@ def _run(
 
     task.progress(0.7, "Clustering")
     edges = cur.execute(
-        "SELECT a, b, CASE WHEN rule = 'probabilistic' THEN score ELSE 1e6 - "
+        "SELECT a, b, CASE WHEN rule = 'probabilistic' THEN score + 0.5 * hint ELSE 1e6 - "
         "coalesce(list_position(?, rule), 0) END FROM __wb_edges",
         [[r.name for r in rules.rules]],
     ).fetchnumpy()
@@ -194,7 +194,10 @@ def _run(
 
     task.progress(0.8, "Building profiles")
     profiles.assign_profile_ids(cur, run_id, previous)
-    n_profiles = profiles.build_profiles(cur, run_id, rules, [s.name for s in sources])
+    priority = rules.source_priority + sorted(
+        s.name for s in sources if s.name not in rules.source_priority
+    )
+    n_profiles = profiles.build_profiles(cur, run_id, rules, priority)
     n_events, linked = profiles.build_events(cur, run_id, sources, rules)
     t = _timed(seconds, "profiles", t)
 
@@ -269,11 +272,21 @@ def _build_comparisons(cur: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
     for j, rule in enumerate(rules.rules):
         if rule.enabled:
             cols.append(f"{comparisons.rule_sql(rule)} AS rule{j}")
+    cols.append(f"{_NAME_HINT} AS hint")
     cur.execute(
         f"CREATE OR REPLACE TEMP TABLE {CMP} AS SELECT {', '.join(cols)} "
         f"FROM {blocking.PAIRS} p JOIN {RECORDS} l ON l.rec = p.a JOIN {RECORDS} r ON r.rec = p.b "
         + " ".join(joins)
     )
+
+
+_NAME_HINT = (
+    "CAST(coalesce((length(r.first_name) >= 3 AND contains(split_part(l.email, '@', 1), "
+    "r.first_name)) OR (length(l.first_name) >= 3 AND contains(split_part(r.email, '@', 1), "
+    "l.first_name)), false) AS TINYINT)"
+)
+"""A tie-break for clustering: the other record's first name is in this one's e-mail
+(emily_santiago@ belongs with Emily rather than with her housemate)."""
 
 
 def _register_soundex(cur: duckdb.DuckDBPyConnection) -> None:

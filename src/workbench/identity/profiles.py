@@ -71,42 +71,36 @@ def _title(expr: str) -> str:
     )
 
 
-def _golden(field: str, priority: list[str]) -> str:
-    """Most frequent value among the profile's records; ties go to the higher-priority source."""
-    rank = (
-        "CASE source " + " ".join(f"WHEN {literal(s)} THEN {i}" for i, s in enumerate(priority))
-        + f" ELSE {len(priority)} END"
-    )
-    return (
-        f"arg_max({field}, (count_{field} * 1000 - {rank})) FILTER (WHERE {field} IS NOT NULL)"
-    )
+def _golden(field: str, rule: str, rank: str) -> str:
+    """Survivorship: the most frequent value, or the value from the highest-priority source."""
+    if rule == "source_priority":
+        return f"arg_min({field}, {rank}) FILTER (WHERE {field} IS NOT NULL)"
+    return f"mode({field})"
 
 
 def build_profiles(
     cur: duckdb.DuckDBPyConnection, run_id: str, rules: RuleSet, source_priority: list[str]
 ) -> int:
     """The current ``profiles`` table: one row per person with golden attributes."""
-    present = [f for f in FIELDS if f != "full_name"]
-    counts = ", ".join(
-        f"count(*) OVER (PARTITION BY c.profile_id, r.{f}) AS count_{f}" for f in present
+    rank = (
+        "CASE source "
+        + " ".join(f"WHEN {literal(s)} THEN {i}" for i, s in enumerate(source_priority))
+        + f" ELSE {len(source_priority)} END"
     )
     golden = []
-    for f in present:
-        expr = _golden(f, source_priority)
+    for f in (f for f in FIELDS if f != "full_name"):
+        expr = _golden(f, rules.survivorship.get(f, "most_frequent"), rank)
         if f in _NAME_FIELDS:
             expr = _title(expr)
         golden.append(f"{expr} AS {f}")
     cur.execute(
         f"""CREATE OR REPLACE TABLE {PROFILES} AS
-        WITH members AS (
-            SELECT c.profile_id, r.*, {counts} FROM {CLUSTERS} c JOIN {RECORDS} r
-            ON c.rec = r.rec WHERE c.run_id = ?)
-        SELECT profile_id, count(*) AS records, count(DISTINCT source) AS sources,
-               list(DISTINCT source ORDER BY source) AS source_names, {', '.join(golden)}
-        FROM members GROUP BY profile_id ORDER BY profile_id""",
+        SELECT c.profile_id, count(*) AS records, count(DISTINCT r.source) AS sources,
+               list(DISTINCT r.source ORDER BY r.source) AS source_names, {', '.join(golden)}
+        FROM {CLUSTERS} c JOIN {RECORDS} r ON c.rec = r.rec WHERE c.run_id = ?
+        GROUP BY c.profile_id ORDER BY c.profile_id""",
         [run_id],
     )
-    del rules
     return cur.execute(f"SELECT count(*) FROM {PROFILES}").fetchone()[0]
 
 
@@ -144,6 +138,7 @@ def build_events(
             continue
         link = links[0]
         key = apply(f"CAST({ident(roles[link][0])} AS VARCHAR)", normalizers_for(rules, link))
+        # Normalised in a subquery so the join below is a plain hash join.
         event_type = (
             f"CAST({ident(roles['event_type'][0])} AS VARCHAR)"
             if "event_type" in roles
@@ -161,8 +156,10 @@ def build_events(
             f"SELECT m.profile_id, {literal(s.name)} AS source, e._record_id AS record_id, "
             f"{event_type} AS event_type, CAST(e.{ident(roles['timestamp'][0])} AS TIMESTAMP) AS ts, "
             f"{value} AS value, {channel} AS channel, {literal(link)} AS link_field, "
-            f"{key} AS link_value, CAST({properties} AS VARCHAR) AS properties "
-            f"FROM {s.table} e LEFT JOIN __wb_keymap m ON m.field = {literal(link)} AND m.value = {key}"
+            f"e.__key AS link_value, CAST({properties} AS VARCHAR) AS properties "
+            f"FROM (SELECT *, {key} AS __key FROM {s.table}) e LEFT JOIN "
+            f"(SELECT value, profile_id FROM __wb_keymap WHERE field = {literal(link)}) m "
+            "ON m.value = e.__key"
         )
     if not selects:
         cur.execute(

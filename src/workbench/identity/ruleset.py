@@ -148,6 +148,9 @@ class Guardrails(_Model):
     )
 
 
+Survivorship = Literal["most_frequent", "source_priority"]
+
+
 class RuleSet(_Model):
     schema_version: Literal[1] = SCHEMA_VERSION
     name: str = "rules"
@@ -157,6 +160,13 @@ class RuleSet(_Model):
     rules: list[MatchRule] = Field(default_factory=list)
     probabilistic: Probabilistic | None = None
     guardrails: Guardrails = Field(default_factory=Guardrails)
+    survivorship: dict[str, Survivorship] = Field(
+        default_factory=dict,
+        description="per field: how a profile's golden value is chosen (default most_frequent)",
+    )
+    source_priority: list[str] = Field(
+        default_factory=list, description="sources in order of trust, for source_priority"
+    )
 
     @field_validator("normalizers")
     @classmethod

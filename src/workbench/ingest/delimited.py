@@ -50,7 +50,7 @@ def stage_delimited(
     header = sniffed["header"] if read.header is None else read.header
     skip = sniffed["skip"] if read.skip is None else read.skip
     quote = sniffed["quote"] if read.quote is None else read.quote
-    escape = sniffed["escape"] if read.quote is None else (read.quote or "")
+    escape = sniffed["escape"]
     if header:
         originals = _header_names(path, delimiter, quote, skip)
     else:

@@ -104,19 +104,9 @@ def _stage_text_table(
     delimiter = read.delimiter
     if delimiter is None:
         dialect = sniff_delimiter(lines)
-        if dialect is None or dialect.consistency < 0.5:
-            if fixed_width_columns(lines) is not None:
-                return _stage_fixed_width(cur, path, lines, read, limit, shown)
-            if len(lines[0]) >= MAX_LINE_BYTES:
-                raise IngestError(
-                    f"{shown}: line 1 is {len(lines[0]) / 1e6:.1f} MB long with no delimiter; "
-                    "it does not look like a delimited text file."
-                )
-            if dialect is None:
-                delimiter = ","
-        else:
-            delimiter = dialect.delimiter
-        delimiter = delimiter or (dialect.delimiter if dialect else ",")
+        if (dialect is None or dialect.consistency < 0.5) and fixed_width_columns(lines):
+            return _stage_fixed_width(cur, path, lines, read, limit, shown)
+        delimiter = dialect.delimiter if dialect else ","
     return stage_delimited(cur, path, delimiter, read, limit, shown, workdir)
 
 

@@ -44,6 +44,8 @@ class Job(QObject):
         self.fraction: float | None = None
         """None until the job reports real progress (the bar is indeterminate until then)."""
         self.message = label
+        self.report = True
+        """Whether a failure goes to the app-wide error dialog."""
         self.sig_progress.connect(self._remember)
 
     @property
@@ -112,9 +114,16 @@ class TaskRunner(QObject):
         self.pool.setMaxThreadCount(threads)
         self.jobs: list[Job] = []
 
-    def start(self, label: str, fn: JobFunction, *, determinate: bool = True) -> Job:
-        """Run ``fn(task)`` on a worker thread. ``determinate=False``: it reports no fraction."""
+    def start(
+        self, label: str, fn: JobFunction, *, determinate: bool = True, report: bool = True
+    ) -> Job:
+        """Run ``fn(task)`` on a worker thread.
+
+        ``determinate=False``: the job reports no fraction (the bar stays busy).
+        ``report=False``: the caller shows failures itself (no app-wide error dialog).
+        """
         job = Job(label, determinate)
+        job.report = report
         job.sig_finished.connect(lambda _r: self._ended(job, FINISHED))
         job.sig_failed.connect(lambda m, d: self._failed(job, m, d))
         job.sig_cancelled.connect(lambda: self._ended(job, CANCELLED))
@@ -124,7 +133,8 @@ class TaskRunner(QObject):
         return job
 
     def _failed(self, job: Job, message: str, details: str) -> None:
-        self.sig_failed.emit(job, message, details)
+        if job.report:
+            self.sig_failed.emit(job, message, details)
         self._ended(job, FAILED)
 
     def _ended(self, job: Job, state: str) -> None:

@@ -113,6 +113,8 @@ QWidget {{ color: {c.ink}; font-size: 13px; }}
 QWidget#page, QStackedWidget#steps {{ background: {c.window}; }}
 QFrame#card {{ background: {c.surface}; border: 1px solid {c.line}; border-radius: 10px; }}
 QFrame#sidebar {{ background: {c.sidebar}; border-right: 1px solid {c.line}; }}
+QFrame#dropZone {{ background: {c.surface}; border: 2px dashed {c.line}; border-radius: 12px; }}
+QFrame#dropZone[active="true"] {{ border-color: {c.accent}; background: {c.accent_soft}; }}
 QFrame#banner {{ background: {c.warn_soft}; border: 1px solid {c.line}; border-radius: 8px; }}
 QLabel {{ background: transparent; }}
 QLabel#title {{ font-size: 20px; font-weight: 600; }}
@@ -124,6 +126,8 @@ QLabel#eyebrow {{ color: {c.muted}; font-size: 11px; font-weight: 600;
 QLabel#metricValue {{ font-size: 20px; font-weight: 600; }}
 QLabel#metricLabel {{ color: {c.muted}; font-size: 12px; }}
 QLabel#error {{ color: {c.danger}; }}
+QLabel#badge {{ border: 1px solid {c.line}; border-radius: 10px; padding: 2px 10px;
+    color: {c.muted}; font-size: 12px; background: {c.raised}; }}
 QLabel#brand {{ font-size: 15px; font-weight: 700; }}
 QTableView, QListView, QTreeView {{ background: {c.surface}; border: 1px solid {c.line};
     border-radius: 8px; gridline-color: {c.line}; alternate-background-color: {c.alternate};
