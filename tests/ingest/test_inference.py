@@ -172,6 +172,24 @@ def test_type_override_rejects_values_that_do_not_fit(project: Project, data_dir
     ]
 
 
+def test_date_type_override_with_format(project: Project, data_dir: Path) -> None:
+    path = write_text(
+        data_dir / "dates.csv",
+        csv_text(
+            "email,joined",
+            "a@example.com,31/01/2024",
+            "b@example.com,2024-02-01",
+            "c@example.com,01/03/2024",
+        ),
+    )
+    import_profiles(project, path, types={"joined": "date"}, date_format="%d/%m/%Y")
+    assert table_rows(project, "dates", "email, joined") == [
+        ("a@example.com", dt.date(2024, 1, 31)),
+        ("c@example.com", dt.date(2024, 3, 1)),
+    ]
+    assert rejects(project, "dates") == [(3, "joined", "not a date (%d/%m/%Y): 2024-02-01")]
+
+
 def test_unknown_type_override(project: Project, data_dir: Path) -> None:
     path = write_text(data_dir / "t.csv", csv_text("email,age", "a@example.com,3"))
     with pytest.raises(IngestError, match=r"--type age=number: unknown type 'number'.*integer"):

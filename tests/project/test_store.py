@@ -183,26 +183,45 @@ _BLOCK = 262144
 _FIRST_BLOCK = 12288  # after DuckDB's file header and two database headers
 
 
+@pytest.fixture
+def data_project(project_path: Path, data_dir: Path) -> Path:
+    """A closed project with 20k imported rows (and their metadata) spread over its blocks."""
+    csv = data_dir / "people.csv"
+    with duckdb.connect() as con:
+        con.execute(
+            "COPY (SELECT printf('C%06d', i) AS customer_id, printf('u%d@example.com', i) "
+            "AS email, i % 90 AS age FROM range(20000) t(i)) "
+            f"TO '{csv}' (HEADER)"
+        )
+    with Project.create(project_path) as project:
+        import_profiles(project, csv)
+    return project_path
+
+
 def _damage(path: Path, how: str) -> None:
     data = path.read_bytes()
-    if how == "truncated":
+    middle = len(data) // 2
+    if how == "truncated-start":
         path.write_bytes(data[: _FIRST_BLOCK + 100])
-    elif how == "garbage":
-        noise = os.urandom(_BLOCK)
-        path.write_bytes(data[:_FIRST_BLOCK] + noise + data[_FIRST_BLOCK + _BLOCK :])
-    elif how == "header":
+    elif how == "truncated-middle":
+        path.write_bytes(data[:middle])
+    elif how == "garbage-middle":
+        path.write_bytes(data[:middle] + os.urandom(_BLOCK) + data[middle + _BLOCK :])
+    elif how == "garbage-header":
         path.write_bytes(data[:4096] + os.urandom(4096) + data[8192:])
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("how", ["truncated", "garbage", "header"])
-def test_open_damaged_file(closed_project: Path, how: str) -> None:
-    _damage(closed_project, how)
-    before = closed_project.read_bytes()
-    outcome = _open_in_child(closed_project)
+@pytest.mark.parametrize(
+    "how", ["truncated-start", "truncated-middle", "garbage-middle", "garbage-header"]
+)
+def test_open_damaged_file(data_project: Path, how: str) -> None:
+    _damage(data_project, how)
+    before = data_project.read_bytes()
+    outcome = _open_in_child(data_project)
     assert outcome.startswith("ProjectDamagedError: "), outcome
-    assert closed_project.name in outcome
-    assert closed_project.read_bytes() == before
+    assert data_project.name in outcome
+    assert data_project.read_bytes() == before
 
 
 # ---------------------------------------------------------------------- locking

@@ -6,6 +6,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+import duckdb
+
 from workbench import __version__
 from workbench.cli import data_commands, project_commands
 from workbench.project.errors import WorkbenchError
@@ -49,6 +51,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CANCELLED
     except WorkbenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except duckdb.Error as exc:  # e.g. a damaged block found mid-query
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"error: the project could not be read or written: {first}", file=sys.stderr)
         return EXIT_ERROR
 
 

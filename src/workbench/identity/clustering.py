@@ -2,10 +2,10 @@
 
 Edges are taken strongest first. Most connected components have no conflicting
 evidence at all and are accepted as they are (scipy, vectorised); only the
-components holding a conflict (two birth dates, two first names, two values of
-a unique key) or exceeding the maximum profile size are rebuilt greedily, edge
-by edge, refusing any merge that would join conflicting records. So a chain of
-matches can never carry two different people into one profile.
+components holding a possible conflict (two birth dates, two first names, two
+values of a unique key) or exceeding the maximum profile size are rebuilt
+greedily, edge by edge, refusing any merge that would join conflicting records.
+So a chain of matches can never carry two different people into one profile.
 """
 
 from __future__ import annotations
@@ -26,22 +26,22 @@ class ClusterResult:
     labels: np.ndarray
     refused_merges: int
     careful_components: int
+    careful_records: int
 
 
-def _evidence(frame: pd.DataFrame, row: int, unique_keys: list[str]) -> Evidence:
-    ev = Evidence()
-    dob = frame.at[row, "dob"]
-    if isinstance(dob, str):
-        ev.dobs.add(dob)
-    first = frame.at[row, "first_name"]
-    last = frame.at[row, "last_name"]
-    if isinstance(first, str):
-        ev.names.add((first, last if isinstance(last, str) else None))
-    for key in unique_keys:
-        value = frame.at[row, key]
-        if isinstance(value, str):
-            ev.unique[key] = {value}
-    return ev
+def _careful_components(
+    labels: np.ndarray, attributes: pd.DataFrame, checks: list[str], max_size: int | None
+) -> np.ndarray:
+    """Component ids holding more than one value of a conflict field (or too many records)."""
+    frame = attributes[checks].assign(component=labels)
+    flagged = np.zeros(labels.max() + 1, dtype=bool)
+    for column in checks:
+        pairs = frame[["component", column]].dropna().drop_duplicates()
+        counts = np.bincount(pairs["component"].to_numpy(), minlength=len(flagged))
+        flagged |= counts > 1
+    if max_size is not None:
+        flagged |= np.bincount(labels, minlength=len(flagged)) > max_size
+    return np.flatnonzero(flagged)
 
 
 def cluster(
@@ -54,31 +54,39 @@ def cluster(
     max_size: int | None,
     task: Task,
 ) -> ClusterResult:
-    """Label each of ``n`` records with a cluster; ``attributes`` is indexed by record."""
+    """Label each of ``n`` records with a cluster; ``attributes`` rows are records in order."""
     graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
-    frame = attributes
-    frame = frame.assign(component=labels)
-    checks = ["dob", "first_name", *unique_keys]
-    grouped = frame.groupby("component", sort=False)
-    stats = grouped[checks].nunique()
-    sizes = grouped.size()
-    careful = stats.gt(1).any(axis=1)
-    if max_size is not None:
-        careful |= sizes > max_size
-    careful_ids = set(stats.index[careful])
+    checks = [c for c in ("dob", "first_name", *unique_keys) if attributes[c].notna().any()]
+    careful = _careful_components(labels, attributes, checks, max_size) if checks or max_size else []
     task.check()
-    if not careful_ids:
-        return ClusterResult(labels, 0, 0)
-    in_careful = np.isin(labels[a], list(careful_ids))
-    order = np.argsort(-score[in_careful], kind="stable")
-    ea, eb = a[in_careful][order], b[in_careful][order]
-    parent: dict[int, int] = {}
+    if len(careful) == 0:
+        return ClusterResult(labels, 0, 0, 0)
+    is_careful = np.zeros(labels.max() + 1, dtype=bool)
+    is_careful[careful] = True
+    members = np.flatnonzero(is_careful[labels])
+    keep = is_careful[labels[a]]
+    order = np.argsort(-score[keep], kind="stable")
+    ea = a[keep][order].tolist()
+    eb = b[keep][order].tolist()
+
+    sub = attributes.iloc[members]
+    dobs = sub["dob"].tolist()
+    firsts = sub["first_name"].tolist()
+    lasts = sub["last_name"].tolist()
+    uniques = {k: sub[k].tolist() for k in unique_keys}
+    parent = list(range(n))
     evidence: dict[int, Evidence] = {}
-    members = np.flatnonzero(np.isin(labels, list(careful_ids)))
-    for rec in members:
-        parent[int(rec)] = int(rec)
-        evidence[int(rec)] = _evidence(frame, int(rec), unique_keys)
+    for i, rec in enumerate(members.tolist()):
+        ev = Evidence()
+        if isinstance(dobs[i], str):
+            ev.dobs.add(dobs[i])
+        if isinstance(firsts[i], str):
+            ev.names.add((firsts[i], lasts[i] if isinstance(lasts[i], str) else None))
+        for k, values in uniques.items():
+            if isinstance(values[i], str):
+                ev.unique[k] = {values[i]}
+        evidence[rec] = ev
 
     def find(x: int) -> int:
         root = x
@@ -89,17 +97,14 @@ def cluster(
         return root
 
     refused = 0
-    for i, (x, y) in enumerate(zip(ea.tolist(), eb.tolist(), strict=True)):
-        if i % 100_000 == 0:
+    for i, (x, y) in enumerate(zip(ea, eb, strict=True)):
+        if i % 200_000 == 0:
             task.check()
         rx, ry = find(x), find(y)
         if rx == ry:
             continue
         ex, ey = evidence[rx], evidence[ry]
-        if max_size is not None and ex.size + ey.size > max_size:
-            refused += 1
-            continue
-        if ex.conflicts_with(ey) is not None:
+        if (max_size is not None and ex.size + ey.size > max_size) or ex.conflicts_with(ey):
             refused += 1
             continue
         if ex.size < ey.size:
@@ -107,8 +112,7 @@ def cluster(
         parent[ry] = rx
         ex.merge(ey)
         del evidence[ry]
-    new_labels = labels.copy()
+    new_labels = labels.astype(np.int64)
     offset = int(labels.max()) + 1
-    for rec in members.tolist():
-        new_labels[rec] = offset + find(rec)
-    return ClusterResult(new_labels, refused, len(careful_ids))
+    new_labels[members] = offset + np.fromiter((find(r) for r in members.tolist()), dtype=np.int64, count=len(members))
+    return ClusterResult(new_labels, refused, len(careful), len(members))

@@ -9,16 +9,16 @@ DEFAULT_NORMALIZERS: dict[str, list[str]] = {
     "phone": ["phone"],
     "first_name": ["trim", "lower", "accents", "letters", "nickname"],
     "last_name": ["trim", "lower", "accents", "letters"],
-    "full_name": ["trim", "lower", "accents"],
+    "full_name": ["spaces", "lower", "accents"],
     "dob": ["date"],
     "postcode": ["postcode"],
-    "street": ["trim", "lower", "accents"],
-    "address": ["trim", "lower", "accents"],
+    "street": ["spaces", "lower", "accents"],
+    "address": ["spaces", "lower", "accents"],
     "street_number": ["trim", "lower"],
-    "city": ["trim", "lower", "accents", "letters"],
+    "city": ["spaces", "lower", "accents"],
     "state": ["trim", "lower"],
     "country": ["trim", "lower"],
-    "customer_id": ["trim", "lower"],
+    "customer_id": ["trim"],
     "device_id": ["trim", "lower"],
     "cookie_id": ["trim"],
     "national_id": ["digits"],
@@ -45,7 +45,9 @@ def apply(expr: str, names: list[str]) -> str:
 
 def _one(e: str, name: str) -> str:
     if name == "trim":
-        return f"trim(regexp_replace({e}, '\\s+', ' ', 'g'))"
+        return f"trim({e})"
+    if name == "spaces":
+        return f"regexp_replace(trim({e}), '\\s+', ' ', 'g')"
     if name == "lower":
         return f"lower({e})"
     if name == "accents":

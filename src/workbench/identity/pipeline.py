@@ -138,7 +138,7 @@ def _run(
     score_expr = "0.0"
     if model is not None:
         task.progress(0.5, "Training the probabilistic model")
-        trained = train(cur, model, [b.fields for b in rules.blocking], info.count, CMP)
+        trained = train(cur, model, [b.fields for b in rules.blocking], info.size, CMP)
         for i, f in enumerate(model.fields):
             f.m = [round(float(x), 8) for x in trained.m[i]]
             f.u = [round(float(x), 8) for x in trained.u[i]]
@@ -180,12 +180,17 @@ def _run(
     s = np.asarray(edges[list(edges)[2]], dtype=np.float64)
     unique_keys = [k.field for k in rules.keys if k.unique]
     wanted = ["dob", "first_name", "last_name", *unique_keys]
-    attrs = cur.execute(f"SELECT {', '.join(dict.fromkeys(wanted))} FROM {RECORDS} ORDER BY rec").df()
+    attrs = (
+        cur.execute(f"SELECT rec, {', '.join(dict.fromkeys(wanted))} FROM {RECORDS}")
+        .df()
+        .set_index("rec")
+        .reindex(range(info.size))
+    )
     for f in ("dob", "first_name"):
         if f not in rules.guardrails.conflict_fields:
             attrs[f] = None
     result = cluster(
-        info.count, a, b, s, attrs, unique_keys, rules.guardrails.max_profile_size, task
+        info.size, a, b, s, attrs, unique_keys, rules.guardrails.max_profile_size, task
     )
     cur.register("__wb_label_arrow", _labels_frame(result.labels))
     cur.execute(f"CREATE OR REPLACE TEMP TABLE {profiles._LABELS} AS SELECT * FROM __wb_label_arrow")
@@ -197,7 +202,7 @@ def _run(
     priority = rules.source_priority + sorted(
         s.name for s in sources if s.name not in rules.source_priority
     )
-    n_profiles = profiles.build_profiles(cur, run_id, rules, priority)
+    n_profiles = profiles.build_profiles(cur, rules, priority, info.fields)
     n_events, linked = profiles.build_events(cur, run_id, sources, rules)
     t = _timed(seconds, "profiles", t)
 

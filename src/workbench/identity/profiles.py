@@ -14,6 +14,10 @@ CLUSTERS = "identity.clusters"
 PROFILES = "main.profiles"
 EVENTS = "main.events"
 _LABELS = "__wb_labels"
+PIDS = "__wb_pids"
+"""Temp table: cluster label -> profile id, for the current run being built."""
+_CORE = {"profile_id", "source", "event_type", "ts", "value", "channel"}
+"""Columns every events row has; a property of the same name is left out."""
 _NAME_FIELDS = ("first_name", "last_name", "full_name", "city", "street", "address")
 
 
@@ -54,12 +58,16 @@ def assign_profile_ids(
     else:
         cur.execute("CREATE OR REPLACE TEMP TABLE __wb_inherit (label BIGINT, pid VARCHAR)")
     cur.execute(
-        f"""INSERT INTO {CLUSTERS}
-        SELECT ?, n.rec, n.source, n.record_id, coalesce(i.pid,
+        f"""CREATE OR REPLACE TEMP TABLE {PIDS} AS SELECT f.label, coalesce(i.pid,
             CASE WHEN f.pid IN (SELECT pid FROM __wb_inherit)
-                 THEN 'P' || upper(substr(md5(f.pid || ?), 1, 12)) ELSE f.pid END)
-        FROM __wb_new n JOIN __wb_fresh f USING (label) LEFT JOIN __wb_inherit i USING (label)""",
-        [run_id, run_id],
+                 THEN 'P' || upper(substr(md5(f.pid || ?), 1, 12)) ELSE f.pid END) AS profile_id
+        FROM __wb_fresh f LEFT JOIN __wb_inherit i USING (label)""",
+        [run_id],
+    )
+    cur.execute(
+        f"INSERT INTO {CLUSTERS} SELECT ?, n.rec, n.source, n.record_id, p.profile_id "
+        f"FROM __wb_new n JOIN {PIDS} p USING (label)",
+        [run_id],
     )
 
 
@@ -71,35 +79,57 @@ def _title(expr: str) -> str:
     )
 
 
-def _golden(field: str, rule: str, rank: str) -> str:
-    """Survivorship: the most frequent value, or the value from the highest-priority source."""
-    if rule == "source_priority":
-        return f"arg_min({field}, {rank}) FILTER (WHERE {field} IS NOT NULL)"
-    return f"mode({field})"
-
-
 def build_profiles(
-    cur: duckdb.DuckDBPyConnection, run_id: str, rules: RuleSet, source_priority: list[str]
+    cur: duckdb.DuckDBPyConnection,
+    rules: RuleSet,
+    source_priority: list[str],
+    present: list[str],
 ) -> int:
-    """The current ``profiles`` table: one row per person with golden attributes."""
+    """The current ``profiles`` table: one row per person with golden attributes.
+
+    Survivorship per field: the most frequent value among the profile's records
+    (ties to the higher-priority source), or the value from the highest-priority
+    source. Computed on the long form (profile, field, value) in one pass.
+    """
+    fields = [f for f in present if f != "full_name"]
     rank = (
-        "CASE source "
+        "CASE r.source "
         + " ".join(f"WHEN {literal(s)} THEN {i}" for i, s in enumerate(source_priority))
         + f" ELSE {len(source_priority)} END"
     )
-    golden = []
-    for f in (f for f in FIELDS if f != "full_name"):
-        expr = _golden(f, rules.survivorship.get(f, "most_frequent"), rank)
-        if f in _NAME_FIELDS:
-            expr = _title(expr)
-        golden.append(f"{expr} AS {f}")
+    by_source = [f for f in fields if rules.survivorship.get(f) == "source_priority"]
+    order = (
+        f"CASE WHEN field IN ({', '.join(literal(f) for f in by_source)}) THEN -p "
+        "ELSE n * 1000 - p END"
+        if by_source
+        else "n * 1000 - p"
+    )
+    # Grouped by the integer cluster label; profile ids are joined on at the end.
+    cur.execute(
+        f"""CREATE OR REPLACE TEMP TABLE __wb_golden AS
+        SELECT label, field, arg_max(value, {order}) AS value FROM (
+            SELECT l.label, v.field, v.value, count(*) AS n, min(v.p) AS p
+            FROM {_LABELS} l JOIN (
+                UNPIVOT (SELECT r.rec, {rank} AS p, {', '.join(f'r.{f}' for f in fields)}
+                         FROM {RECORDS} r)
+                ON {', '.join(fields)} INTO NAME field VALUE value) v ON v.rec = l.rec
+            GROUP BY ALL)
+        GROUP BY label, field"""
+    )
+    golden = ", ".join(
+        (_title(f"g.{f}") if f in _NAME_FIELDS else f"g.{f}") + f" AS {f}" for f in fields
+    )
     cur.execute(
         f"""CREATE OR REPLACE TABLE {PROFILES} AS
-        SELECT c.profile_id, count(*) AS records, count(DISTINCT r.source) AS sources,
-               list(DISTINCT r.source ORDER BY r.source) AS source_names, {', '.join(golden)}
-        FROM {CLUSTERS} c JOIN {RECORDS} r ON c.rec = r.rec WHERE c.run_id = ?
-        GROUP BY c.profile_id ORDER BY c.profile_id""",
-        [run_id],
+        WITH base AS (
+            SELECT l.label, count(*) AS records, count(DISTINCT r.source) AS sources,
+                   list(DISTINCT r.source ORDER BY r.source) AS source_names
+            FROM {_LABELS} l JOIN {RECORDS} r ON l.rec = r.rec GROUP BY l.label),
+        g AS (PIVOT __wb_golden ON field IN ({', '.join(literal(f) for f in fields)})
+              USING first(value) GROUP BY label)
+        SELECT p.profile_id, base.records, base.sources, base.source_names, {golden}
+        FROM base JOIN {PIDS} p USING (label) LEFT JOIN g USING (label)
+        ORDER BY p.profile_id"""
     )
     return cur.execute(f"SELECT count(*) FROM {PROFILES}").fetchone()[0]
 
@@ -137,8 +167,15 @@ def build_events(
         if not links:
             continue
         link = links[0]
-        key = apply(f"CAST({ident(roles[link][0])} AS VARCHAR)", normalizers_for(rules, link))
-        # Normalised in a subquery so the join below is a plain hash join.
+        raw_key = f"CAST({ident(roles[link][0])} AS VARCHAR)"
+        key = apply("raw", normalizers_for(rules, link))
+        # Each distinct key is normalised and linked once; events join on the raw value.
+        cur.execute(
+            f"CREATE OR REPLACE TEMP TABLE __wb_link_{len(selects)} AS SELECT k.raw, k.v, m.profile_id "
+            f"FROM (SELECT raw, {key} AS v FROM (SELECT DISTINCT {raw_key} AS raw FROM {s.table})) k "
+            f"LEFT JOIN (SELECT value, profile_id FROM __wb_keymap WHERE field = {literal(link)}) m "
+            "ON m.value = k.v"
+        )
         event_type = (
             f"CAST({ident(roles['event_type'][0])} AS VARCHAR)"
             if "event_type" in roles
@@ -146,28 +183,20 @@ def build_events(
         )
         value = f"CAST({ident(roles['value'][0])} AS DOUBLE)" if "value" in roles else "NULL::DOUBLE"
         channel = f"CAST({ident(roles['channel'][0])} AS VARCHAR)" if "channel" in roles else "NULL::VARCHAR"
-        props = [c.name for c in s.columns if c.role == "property"]
-        properties = (
-            "to_json(struct_pack(" + ", ".join(f"{ident(p)} := {ident(p)}" for p in props) + "))"
-            if props
-            else "NULL::JSON"
-        )
+        props = [c.name for c in s.columns if c.role == "property" and c.name.lower() not in _CORE]
+        properties = "".join(f", e.{ident(p)}" for p in props)
         selects.append(
-            f"SELECT m.profile_id, {literal(s.name)} AS source, e._record_id AS record_id, "
+            f"SELECT m.profile_id, {literal(s.name)} AS source, "
             f"{event_type} AS event_type, CAST(e.{ident(roles['timestamp'][0])} AS TIMESTAMP) AS ts, "
-            f"{value} AS value, {channel} AS channel, {literal(link)} AS link_field, "
-            f"e.__key AS link_value, CAST({properties} AS VARCHAR) AS properties "
-            f"FROM (SELECT *, {key} AS __key FROM {s.table}) e LEFT JOIN "
-            f"(SELECT value, profile_id FROM __wb_keymap WHERE field = {literal(link)}) m "
-            "ON m.value = e.__key"
+            f"{value} AS value, {channel} AS channel{properties} "
+            f"FROM {s.table} e LEFT JOIN __wb_link_{len(selects)} m ON m.raw = CAST(e.{ident(roles[link][0])} AS VARCHAR)"
         )
     if not selects:
         cur.execute(
-            f"CREATE OR REPLACE TABLE {EVENTS} (profile_id VARCHAR, source VARCHAR, record_id "
-            "VARCHAR, event_type VARCHAR, ts TIMESTAMP, value DOUBLE, channel VARCHAR, "
-            "link_field VARCHAR, link_value VARCHAR, properties VARCHAR)"
+            f"CREATE OR REPLACE TABLE {EVENTS} (profile_id VARCHAR, source VARCHAR, "
+            "event_type VARCHAR, ts TIMESTAMP, value DOUBLE, channel VARCHAR)"
         )
         return 0, 0
-    cur.execute(f"CREATE OR REPLACE TABLE {EVENTS} AS {' UNION ALL '.join(selects)}")
+    cur.execute(f"CREATE OR REPLACE TABLE {EVENTS} AS {' UNION ALL BY NAME '.join(selects)}")
     total, linked = cur.execute(f"SELECT count(*), count(profile_id) FROM {EVENTS}").fetchone()
     return int(total), int(linked)

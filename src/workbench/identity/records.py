@@ -18,6 +18,8 @@ RECORDS = "identity.records"
 @dataclass
 class RecordsInfo:
     count: int
+    size: int
+    """One more than the largest rec number (arrays indexed by rec use this length)."""
     fields: list[str]
     has_truth: bool
     per_source: dict[str, int]
@@ -35,11 +37,12 @@ def normalizers_for(rules: RuleSet, field: str) -> list[str]:
     return rules.normalizers.get(field, DEFAULT_NORMALIZERS.get(field, ["trim", "lower"]))
 
 
-def _source_select(source: Source, rules: RuleSet) -> str:
+def _source_select(source: Source, rules: RuleSet, offset: int) -> str:
     by_role: dict[str, list[str]] = {}
     for c in source.columns:
         by_role.setdefault(c.role, []).append(c.name)
     parts = [
+        f"CAST(rowid + {offset} AS INTEGER) AS rec",
         f"{literal(source.name)} AS source",
         "_record_id AS record_id",
     ]
@@ -70,20 +73,27 @@ def build_records(
     if not profile_sources:
         raise ValueError("the project has no profile sources to resolve; import one first")
     nicknames.install(cur)
-    union = " UNION ALL ".join(f"({_source_select(s, rules)})" for s in profile_sources)
-    cur.execute(
-        f"CREATE OR REPLACE TABLE {RECORDS} AS SELECT CAST(row_number() OVER () - 1 AS INTEGER) "
-        f"AS rec, * FROM ({union})"
-    )
+    # rec numbers come from each raw table's row ids plus an offset: no window over
+    # the union, so the build runs in parallel (rec may have gaps; it is only a key).
+    selects, offset = [], 0
+    for s in profile_sources:
+        selects.append(f"({_source_select(s, rules, offset)})")
+        offset += cur.execute(f"SELECT coalesce(max(rowid), -1) + 1 FROM {s.table}").fetchone()[0]
+    columns = ["rec", "source", "record_id", "truth_id", *FIELDS]
+    select = ", ".join(f"u.{c}" for c in columns)
     if "nickname" in normalizers_for(rules, "first_name"):
-        cur.execute(
-            f"UPDATE {RECORDS} SET first_name = n.canonical FROM {NICKNAME_TABLE} n "
-            f"WHERE {RECORDS}.first_name = n.nick"
-        )
-    count = cur.execute(f"SELECT count(*) FROM {RECORDS}").fetchone()[0]
+        select = select.replace("u.first_name", "coalesce(n.canonical, u.first_name) AS first_name")
+        join = f" LEFT JOIN {NICKNAME_TABLE} n ON n.nick = u.first_name"
+    else:
+        join = ""
+    cur.execute(
+        f"CREATE OR REPLACE TABLE {RECORDS} AS SELECT {select} "
+        f"FROM ({' UNION ALL '.join(selects)}) u{join}"
+    )
+    count, size = cur.execute(f"SELECT count(*), coalesce(max(rec), -1) + 1 FROM {RECORDS}").fetchone()
     present = cur.execute(
         f"SELECT {', '.join(f'count({f})' for f in FIELDS)}, count(truth_id) FROM {RECORDS}"
     ).fetchone()
     fields = [f for f, n in zip(FIELDS, present[:-1], strict=True) if n]
     per_source = dict(cur.execute(f"SELECT source, count(*) FROM {RECORDS} GROUP BY source").fetchall())
-    return RecordsInfo(count, fields, bool(present[-1]), per_source)
+    return RecordsInfo(count, size, fields, bool(present[-1]), per_source)

@@ -47,6 +47,7 @@ Method = Literal[
 ]
 NORMALIZERS = (
     "trim",
+    "spaces",
     "lower",
     "accents",
     "letters",

@@ -18,7 +18,7 @@ from workbench.identity.comparisons import level_sql
 from workbench.identity.records import RECORDS
 from workbench.identity.ruleset import Probabilistic
 
-U_SAMPLE_PAIRS = 2_000_000
+U_SAMPLE_PAIRS = 600_000
 EM_ITERATIONS = 40
 _FLOOR = 1e-6
 

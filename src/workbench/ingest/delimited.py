@@ -46,7 +46,7 @@ def stage_delimited(
     workdir: Path,
 ) -> Staged:
     """Read ``path`` (UTF-8) into ``STAGE_0``; return the staged relation with line numbers."""
-    sniffed = _sniff(path, delimiter, read, workdir, shown)
+    sniffed = _sniff(cur, path, delimiter, read, workdir, shown)
     header = sniffed["header"] if read.header is None else read.header
     skip = sniffed["skip"] if read.skip is None else read.skip
     quote = sniffed["quote"] if read.quote is None else read.quote
@@ -103,6 +103,7 @@ def stage_delimited(
 
 # --------------------------------------------------------------------- sniffing
 def _sniff(
+    cur: duckdb.DuckDBPyConnection,
     path: Path,
     delimiter: str,
     read: ReadOptions,
@@ -113,10 +114,10 @@ def _sniff(
 
     A line longer than DuckDB's limit makes the sniffer give up; it then sniffs
     the file's first lines without the over-long ones (they become rejects).
-    Sniffing runs on a connection of its own: a failed statement would abort
-    the import's transaction.
+    Sniffing runs on a cursor of its own: a failed statement would abort the
+    import's transaction.
     """
-    with duckdb.connect() as con:
+    with cur.cursor() as con:
         try:
             found = _sniff_file(con, path, delimiter, read)
         except duckdb.Error as exc:

@@ -22,7 +22,14 @@ from workbench import __version__
 from workbench.ingest import formats
 from workbench.ingest import roles as role_names
 from workbench.ingest.errors import IngestError
-from workbench.ingest.inference import ISO, TEXT, cast_sql, failures, text_value
+from workbench.ingest.inference import (
+    ISO,
+    TEXT,
+    ColumnType,
+    cast_sql,
+    failures,
+    text_value,
+)
 from workbench.ingest.options import ImportOptions
 from workbench.ingest.plan import ColumnPlan, plan_columns
 from workbench.ingest.sqltext import ident, literal
@@ -382,8 +389,7 @@ def _select_sql(
                 _Check(
                     f"({raw} IS NULL OR trim({raw}) = '' OR ({expr}) IS NOT NULL)",
                     p.name,
-                    f"{literal('not ' + _TYPE_NOUNS.get(p.type.type, p.type.label) + ': ')} "
-                    f"|| {raw}",
+                    f"{literal('not ' + _type_noun(p.type) + ': ')} || {raw}",
                 )
             )
     if (
@@ -395,6 +401,14 @@ def _select_sql(
         col = "event_type" if "event_type" not in taken else "_event_type"
         exprs.append(f"{literal(options.event_type)} AS {ident(col)}")
     return ", ".join(exprs), checks
+
+
+def _type_noun(ctype: ColumnType) -> str:
+    """``an integer``, ``a date (%d/%m/%Y)``: what a value should have been."""
+    noun = _TYPE_NOUNS.get(ctype.type, ctype.label)
+    if ctype.type in ("DATE", "TIMESTAMP") and ctype.format not in (None, ISO):
+        noun += f" ({ctype.format})"
+    return noun
 
 
 def _valid_sql(checks: list[_Check]) -> str:

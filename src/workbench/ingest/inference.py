@@ -56,6 +56,7 @@ DECIMAL_COMMA = "comma"
 _TRUE = ("true", "yes", "y", "t")
 _FALSE = ("false", "no", "n", "f")
 _SAMPLE_ROWS = 20000
+_FORMAT_PROBE_ROWS = 500
 _COMMA_DECIMAL = r"[+-]?(0|[1-9][0-9]*)(,[0-9]+)?"
 _COMMA_NOT_THOUSANDS = r"[+-]?(0|[1-9][0-9]*),([0-9]{1,2}|[0-9]{4,})"
 """A comma followed by three digits may be a thousands separator; any other count is not."""
@@ -209,34 +210,41 @@ def detect_date_format(
     """The date or timestamp format that parses every sampled value.
 
     ``prefer`` (a format the user gave) wins when it fits; then ISO, then the
-    built-in formats in order (day before month where both fit).
+    built-in formats in order (day before month where both fit). The ~70
+    built-in formats are tried on the first rows only; the first that fits
+    them is then confirmed on every row of ``relation``.
     """
     v = text_value(column)
-    if prefer:
-        row = cur.execute(
-            f"SELECT count({v}), count(try_strptime({v}, {literal(prefer)})) FROM {relation}"
-        ).fetchone()
-        if row is not None and row[0] and row[0] == row[1]:
-            return ColumnType(TIMESTAMP if has_time(prefer) else DATE, prefer)
-    iso_date = f"count(TRY_CAST({v} AS DATE)) FILTER (WHERE length({v}) <= 10)"
-    iso_ts = f"count(TRY_CAST({v} AS TIMESTAMPTZ))"
-    tests = [iso_date, iso_ts]
-    tests += [f"count(try_strptime({v}, {literal(f)}))" for f in DATE_FORMATS]
-    tests += [f"count(try_strptime({v}, {literal(f)}))" for f in TIMESTAMP_FORMATS]
-    row = cur.execute(f"SELECT count({v}), {', '.join(tests)} FROM {relation}").fetchone()
+    if prefer and _fits(cur, relation, v, prefer):
+        return ColumnType(TIMESTAMP if has_time(prefer) else DATE, prefer)
+    row = cur.execute(
+        f"SELECT count({v}), count(TRY_CAST({v} AS DATE)) FILTER (WHERE length({v}) <= 10), "
+        f"count(TRY_CAST({v} AS TIMESTAMPTZ)) FROM {relation}"
+    ).fetchone()
     assert row is not None
-    present, counts = row[0], row[1:]
-    if counts[0] == present:
+    present, iso_dates, iso_times = row
+    if iso_dates == present:
         return ColumnType(DATE, ISO)
-    if counts[1] == present:
+    if iso_times == present:
         return ColumnType(TIMESTAMP, ISO)
-    for fmt, n in zip(DATE_FORMATS, counts[2 : 2 + len(DATE_FORMATS)], strict=True):
-        if n == present:
-            return ColumnType(DATE, fmt)
-    for fmt, n in zip(TIMESTAMP_FORMATS, counts[2 + len(DATE_FORMATS) :], strict=True):
-        if n == present:
-            return ColumnType(TIMESTAMP, fmt)
+    candidates = [(DATE, f) for f in DATE_FORMATS] + [(TIMESTAMP, f) for f in TIMESTAMP_FORMATS]
+    tests = ", ".join(f"count(try_strptime({v}, {literal(f)}))" for _, f in candidates)
+    head = cur.execute(
+        f"SELECT count({v}), {tests} FROM (SELECT * FROM {relation} LIMIT {_FORMAT_PROBE_ROWS})"
+    ).fetchone()
+    assert head is not None
+    for (kind, fmt), n in zip(candidates, head[1:], strict=True):
+        if n == head[0] and _fits(cur, relation, v, fmt):
+            return ColumnType(kind, fmt)
     return ColumnType(TEXT)
+
+
+def _fits(cur: duckdb.DuckDBPyConnection, relation: str, value: str, fmt: str) -> bool:
+    """Whether every present value parses with ``fmt``."""
+    row = cur.execute(
+        f"SELECT count({value}), count(try_strptime({value}, {literal(fmt)})) FROM {relation}"
+    ).fetchone()
+    return row is not None and bool(row[0]) and row[0] == row[1]
 
 
 def has_time(fmt: str) -> bool:

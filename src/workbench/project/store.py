@@ -302,9 +302,11 @@ def _inspect(path: Path) -> int:
         row = con.execute("SELECT value FROM meta.project WHERE key = 'format_version'").fetchone()
         if row is None or not str(row[0]).isdigit():
             raise ProjectDamagedError(f"{path} has no valid format version in meta.project.")
-        # Touch every table once so damaged blocks surface now, not mid-import.
+        # Touch every table so damaged blocks surface now, not mid-import: the
+        # (small) meta tables value by value, the others by their row counts.
         for schema_name, table in sorted(tables):
-            con.execute(f'SELECT count(*) FROM "{schema_name}"."{table}"').fetchone()
+            every = ", max(length(CAST(COLUMNS(*) AS VARCHAR)))" if schema_name == "meta" else ""
+            con.execute(f'SELECT count(*){every} FROM "{schema_name}"."{table}"').fetchall()
         return int(row[0])
     except duckdb.Error as exc:
         raise ProjectDamagedError(

@@ -1,13 +1,22 @@
-"""Start the desktop app; on a machine without a screen, render a screenshot instead."""
+"""Start the desktop app; on a machine without a screen, render a screenshot instead.
+
+``workbench gui [PROJECT] [--step data|identity|...] [--theme light|dark] [--screenshot PNG]``
+``--startup-time`` prints how long it took until the window was shown, then quits.
+"""
 
 from __future__ import annotations
 
-import argparse
-import os
-import sys
-from pathlib import Path
+import time
 
-from workbench.project.errors import WorkbenchError
+_STARTED = time.perf_counter()
+
+import argparse  # noqa: E402 - the clock starts before anything heavy is imported
+import os  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+STEP_KEYS = ("data", "identity", "segments", "decisions", "export")
+"""The registry's keys, repeated here so ``--help`` does not import Qt."""
 
 
 def _headless() -> bool:
@@ -18,48 +27,81 @@ def _headless() -> bool:
     return False
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="workbench gui")
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="workbench gui", description="Open the desktop app.")
     parser.add_argument("project", nargs="?", type=Path, help="project file to open")
-    parser.add_argument("--screenshot", type=Path, help="render the window to this PNG and exit")
-    args = parser.parse_args(argv if argv is not None else sys.argv[1:])
+    parser.add_argument("--screenshot", type=Path, metavar="PNG", help="render to PNG and exit")
+    parser.add_argument("--step", choices=STEP_KEYS, help="show this step of the workflow")
+    parser.add_argument("--theme", choices=("system", "light", "dark"), help="override the theme")
+    parser.add_argument("--size", default="1360x860", help="window size for --screenshot (WxH)")
+    parser.add_argument(
+        "--startup-time", action="store_true", help="print the time until the window is shown"
+    )
+    return parser.parse_args(argv)
 
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv if argv is not None else sys.argv[1:])
     headless = _headless()
     if headless:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-        if args.screenshot is None:
+        if args.screenshot is None and not args.startup_time:
             args.screenshot = Path("workbench-screenshot.png")
 
-    from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: PLC0415
+    from PySide6.QtCore import QTimer  # noqa: PLC0415
+    from PySide6.QtWidgets import QApplication  # noqa: PLC0415
 
-    from workbench.project import Project  # noqa: PLC0415
     from workbench.ui.main_window import MainWindow  # noqa: PLC0415
-    from workbench.ui.theme import STYLESHEET  # noqa: PLC0415
+    from workbench.ui.navigation import app_icon  # noqa: PLC0415
+    from workbench.ui.screenshot import save_png, wait_until_idle  # noqa: PLC0415
+    from workbench.ui.settings import APPLICATION, ORGANISATION, AppSettings  # noqa: PLC0415
+    from workbench.ui.theme import ThemeManager  # noqa: PLC0415
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setOrganizationName("Personalization Workbench")
-    app.setApplicationName("Workbench")
+    assert isinstance(app, QApplication)
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("Personalization Workbench")
+    app.setWindowIcon(app_icon())
     app.setStyle("Fusion")
-    app.setStyleSheet(STYLESHEET)
-    project = None
-    error = None
+    settings = AppSettings()
+    themes = ThemeManager(app, args.theme or settings.theme)
+    themes.apply()
+    window = MainWindow(settings=settings, themes=themes)
+    errors: list[str] = []
+    if args.screenshot is not None or args.startup_time:
+        window.session.sig_error.disconnect()
+        window.session.sig_error.connect(lambda _t, message, _d: errors.append(message))
+        w, _, h = args.size.partition("x")
+        window.resize(int(w), int(h))
     if args.project is not None:
-        try:
-            project = Project.open(args.project)
-        except WorkbenchError as exc:
-            error = str(exc)
-    window = MainWindow(project)
+        window.open_path(args.project)
+    if args.step and window.session.project is not None:
+        window.show_step(args.step)
     window.show()
+
+    if args.startup_time:
+
+        def shown() -> None:
+            print(
+                f"window shown after {time.perf_counter() - _STARTED:.3f} s (app import to shown)"
+            )
+            window.close()
+
+        QTimer.singleShot(0, shown)
+        app.exec()
+        return 1 if errors else 0
     if args.screenshot is not None:
-        app.processEvents()
-        window.grab().save(str(args.screenshot))
-        if error:
-            print(f"error: {error}", file=sys.stderr)
-        print(f"Rendered the window to {args.screenshot}" + (" (no display found)" if headless else ""))
+        wait_until_idle(window.runner)
+        save_png(window, args.screenshot)
+        for message in errors:
+            print(f"error: {message}", file=sys.stderr)
+        print(
+            f"Rendered the window to {args.screenshot}"
+            + (" (no display found)" if headless else "")
+        )
         window.close()
-        return 1 if error else 0
-    if error:
-        QMessageBox.warning(window, "Workbench", error)
+        return 1 if errors else 0
     return int(app.exec())
 
 

@@ -1,377 +1,315 @@
-"""The main window: a project's sources, their column roles and their data."""
+"""The main window: the welcome screen, or a project's workflow steps with their panels.
+
+It owns the shared services (session, task runner, settings) and wires them to panels made
+from the step registry; the panels do the work.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoGroup
 from PySide6.QtWidgets import (
     QFileDialog,
-    QFrame,
     QHBoxLayout,
-    QHeaderView,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
-    QPushButton,
-    QSplitter,
-    QTableView,
-    QVBoxLayout,
+    QStackedWidget,
     QWidget,
 )
 
-from workbench import __version__
-from workbench.ingest import ImportOptions, import_file
 from workbench.project import Project
-from workbench.project.browse import read_page
-from workbench.project.errors import WorkbenchError
-from workbench.project.sources import Source, list_sources, remove_source
-from workbench.ui.models import RowsModel
+from workbench.sample.demo_project import ensure_demo_project
+from workbench.ui.dialogs import Confirm, ask, show_about, show_error
+from workbench.ui.job_bar import JobBar
+from workbench.ui.menus import build_menus
+from workbench.ui.navigation import StepNavigator, app_icon
+from workbench.ui.panels.base import PanelContext, StepPanel
+from workbench.ui.panels.data.panel import DataPanel, local_files
+from workbench.ui.panels.registry import KEYS, create_panel, step
+from workbench.ui.preferences import PreferencesDialog
+from workbench.ui.session import ProjectSession
+from workbench.ui.settings import AppSettings
 from workbench.ui.task_runner import Job, TaskRunner
+from workbench.ui.theme import ThemeManager
+from workbench.ui.welcome import WelcomePage
 
-SAMPLE_ROWS = 200
-
-
-def _metric(value: str, label: str) -> tuple[QFrame, QLabel]:
-    frame = QFrame(objectName="metric")
-    layout = QVBoxLayout(frame)
-    layout.setContentsMargins(14, 10, 14, 10)
-    number = QLabel(value, objectName="metricValue")
-    layout.addWidget(number)
-    layout.addWidget(QLabel(label, objectName="metricLabel"))
-    return frame, number
+APP_TITLE = "Personalization Workbench"
+WELCOME, WORKSPACE = 0, 1
+NO_IDENTITY_RUN = "Identity: no identity run yet"
 
 
-def _table(model: RowsModel) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setAlternatingRowColors(True)
-    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-    view.verticalHeader().setVisible(False)
-    view.verticalHeader().setDefaultSectionSize(26)
-    view.horizontalHeader().setStretchLastSection(True)
-    view.setShowGrid(False)
-    return view
+def human_size(size: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:,} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
+        size /= 1024  # type: ignore[assignment]
+    return f"{size} bytes"
 
 
 class MainWindow(QMainWindow):
-    """Shows one project; every job runs through the task runner."""
+    """One window per app: the welcome screen or an open project's steps."""
 
-    def __init__(self, project: Project | None = None) -> None:
+    def __init__(
+        self,
+        project: Project | None = None,
+        settings: AppSettings | None = None,
+        themes: ThemeManager | None = None,
+    ) -> None:
         super().__init__()
-        self.project: Project | None = None
+        self.setWindowIcon(app_icon())
+        self.settings = settings or AppSettings()
+        self.themes = themes
         self.runner = TaskRunner(self)
-        self.runner.sig_started.connect(self._job_started)
-        self.runner.sig_ended.connect(self._job_ended)
-        self._sources: list[Source] = []
+        self.session = ProjectSession(self.settings, self)
+        self.confirm: Confirm | None = None
+        """Ask a yes/no question; None asks with a dialog (tests set a function)."""
+        self.ctx = PanelContext(
+            self.session, self.runner, self.settings, self._confirm, self._show_error
+        )
+        self.undo_group = QUndoGroup(self)
+        self.panels: dict[str, StepPanel] = {}
         self._build()
-        self._build_menus()
-        settings = QSettings()
-        geometry = settings.value("main/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 800)
-        self.set_project(project)
+        self.actions = build_menus(self)
+        self.session.sig_project_changed.connect(self._project_changed)
+        self.session.sig_sources_changed.connect(lambda _s: self._update_status())
+        self.session.sig_error.connect(self._show_error)
+        self.runner.sig_failed.connect(lambda job, m, d: self._show_error(job.label, m, d))
+        self.setAcceptDrops(True)
+        geometry = self.settings.geometry("main")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1360, 860)
+        self._project_changed(None)
+        if project is not None:
+            self.session.set_project(project)
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
-        page = QWidget(objectName="page")
-        outer = QVBoxLayout(page)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(0)
+        self.pages = QStackedWidget()
+        self.welcome = WelcomePage()
+        self.welcome.sig_new.connect(self.new_project_dialog)
+        self.welcome.sig_open.connect(self.open_project_dialog)
+        self.welcome.sig_demo.connect(self.open_demo)
+        self.welcome.sig_open_path.connect(self.open_path)
+        self.pages.addWidget(self.welcome)
+        workspace = QWidget()
+        row = QHBoxLayout(workspace)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        self.navigator = StepNavigator()
+        self.navigator.sig_step_chosen.connect(self.show_step)
+        row.addWidget(self.navigator)
+        self.steps = QStackedWidget(objectName="steps")
+        row.addWidget(self.steps, 1)
+        self.pages.addWidget(workspace)
+        self.setCentralWidget(self.pages)
 
-        header = QFrame(objectName="header")
-        hl = QVBoxLayout(header)
-        hl.setContentsMargins(24, 16, 24, 16)
-        self.title = QLabel("No project open", objectName="title")
-        self.subtitle = QLabel("", objectName="subtitle")
-        hl.addWidget(self.title)
-        hl.addWidget(self.subtitle)
-        metrics = QHBoxLayout()
-        metrics.setSpacing(12)
-        self.metric_widgets: dict[str, QLabel] = {}
-        for key, label in (
-            ("sources", "sources"),
-            ("profiles", "profile records"),
-            ("events", "events"),
-            ("rejects", "rejected rows"),
-        ):
-            frame, number = _metric("0", label)
-            self.metric_widgets[key] = number
-            metrics.addWidget(frame)
-        metrics.addStretch(1)
-        self.import_button = QPushButton("Import file…", objectName="primary")
-        self.import_button.clicked.connect(self.import_dialog)
-        metrics.addWidget(self.import_button, alignment=Qt.AlignmentFlag.AlignBottom)
-        hl.addLayout(metrics)
-        outer.addWidget(header)
+        bar = self.statusBar()
+        bar.setSizeGripEnabled(False)
+        self.status_project = QLabel("")
+        self.status_identity = QLabel(NO_IDENTITY_RUN)
+        self.job_bar = JobBar(self.runner)
+        bar.addWidget(self.status_project)
+        bar.addWidget(self.status_identity)
+        bar.addPermanentWidget(self.job_bar)
 
-        body = QWidget()
-        bl = QVBoxLayout(body)
-        bl.setContentsMargins(24, 12, 24, 16)
-        bl.addWidget(QLabel("Sources", objectName="section"))
-        self.sources_model = RowsModel()
-        self.sources_view = _table(self.sources_model)
-        self.sources_view.selectionModel().selectionChanged.connect(self._source_selected)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.sources_view)
+    # ------------------------------------------------------------------- steps
+    def panel(self, key: str) -> StepPanel:
+        """The panel of step ``key``, made on first use."""
+        if key not in self.panels:
+            panel = create_panel(step(key), self.ctx)
+            self.panels[key] = panel
+            self.steps.addWidget(panel)
+            stack = panel.undo_stack()
+            if stack is not None:
+                self.undo_group.addStack(stack)
+            if isinstance(panel, DataPanel):
+                panel.sig_message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        return self.panels[key]
 
-        lower = QSplitter(Qt.Orientation.Horizontal)
-        left = QWidget()
-        ll = QVBoxLayout(left)
-        ll.setContentsMargins(0, 0, 0, 0)
-        self.columns_label = QLabel("Columns and roles", objectName="section")
-        ll.addWidget(self.columns_label)
-        self.columns_model = RowsModel()
-        ll.addWidget(_table(self.columns_model))
-        right = QWidget()
-        rl = QVBoxLayout(right)
-        rl.setContentsMargins(0, 0, 0, 0)
-        self.rows_label = QLabel("Data", objectName="section")
-        rl.addWidget(self.rows_label)
-        self.rows_model = RowsModel()
-        self.rows_view = _table(self.rows_model)
-        self.rows_view.horizontalHeader().setStretchLastSection(False)
-        rl.addWidget(self.rows_view)
-        lower.addWidget(left)
-        lower.addWidget(right)
-        lower.setSizes([380, 860])
-        split.addWidget(lower)
-        split.setSizes([240, 460])
-        bl.addWidget(split, 1)
-        outer.addWidget(body, 1)
-        self.setCentralWidget(page)
+    @property
+    def data_panel(self) -> DataPanel:
+        panel = self.panel("data")
+        assert isinstance(panel, DataPanel)
+        return panel
 
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(220)
-        self.progress.setRange(0, 1000)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(self._cancel_jobs)
-        self.status_label = QLabel("")
-        sb = self.statusBar()
-        sb.addWidget(self.status_label, 1)
-        sb.addPermanentWidget(self.progress)
-        sb.addPermanentWidget(self.cancel_button)
-        self.progress.hide()
-        self.cancel_button.hide()
+    def show_step(self, key: str) -> StepPanel | None:
+        if self.session.project is None or key not in KEYS:
+            return None
+        panel = self.panel(key)
+        self.steps.setCurrentWidget(panel)
+        self.navigator.set_current(key)
+        self.undo_group.setActiveStack(panel.undo_stack())
+        self.settings.set_last_step(key)
+        return panel
 
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        for text, shortcut, slot in (
-            ("&New project…", QKeySequence.StandardKey.New, self.new_dialog),
-            ("&Open project…", QKeySequence.StandardKey.Open, self.open_dialog),
-            ("&Import file…", QKeySequence("Ctrl+I"), self.import_dialog),
-            ("&Remove source…", QKeySequence.StandardKey.Delete, self.remove_selected),
-            ("&Close project", QKeySequence.StandardKey.Close, lambda: self.set_project(None)),
-            ("&Quit", QKeySequence.StandardKey.Quit, self.close),
-        ):
-            action = QAction(text, self)
-            action.setShortcut(shortcut)
-            action.triggered.connect(slot)
-            file_menu.addAction(action)
-        help_menu = self.menuBar().addMenu("&Help")
-        about = QAction("&About Workbench", self)
-        about.triggered.connect(
-            lambda: QMessageBox.about(
-                self,
-                "About Personalization Workbench",
-                f"Personalization Workbench {__version__}\n\nPrototype identity rules, segments "
-                "and decision strategies offline, on a copy of real data.",
-            )
-        )
-        help_menu.addAction(about)
+    def current_step(self) -> str:
+        return self.navigator.current()
 
     # ----------------------------------------------------------------- project
-    def set_project(self, project: Project | None) -> None:
-        if self.project is not None and self.project is not project:
-            self.project.close()
-        self.project = project
-        self.import_button.setEnabled(project is not None)
+    def _project_changed(self, project: Project | None) -> None:
+        self.pages.setCurrentIndex(WORKSPACE if project is not None else WELCOME)
+        for action in self.actions.needs_project():
+            action.setEnabled(project is not None)
         if project is None:
-            self.setWindowTitle("Personalization Workbench")
-            self.title.setText("No project open")
-            self.subtitle.setText("Open a project (Ctrl+O) or create one (Ctrl+N).")
-            self._sources = []
+            self.setWindowTitle(APP_TITLE)
+            self.welcome.set_recent(self.settings.recent_projects())
+            self.undo_group.setActiveStack(None)
         else:
-            self.setWindowTitle(f"{project.name} — Personalization Workbench")
-            self.title.setText(project.name)
-            self.subtitle.setText(str(project.path))
-            self._sources = list_sources(project)
-        self._show_sources()
+            self.setWindowTitle(f"{project.name} — {APP_TITLE}")
+            self.navigator.set_project_name(project.name)
+            self.data_panel  # noqa: B018 - the Data panel listens from the first project on
+            last = self.settings.last_step()
+            self.show_step(last if last in KEYS else "data")
+        self._update_status()
 
-    def _show_sources(self) -> None:
-        sources = self._sources
-        self.sources_model.set_rows(
-            ["Source", "Kind", "Rows", "Rejected", "Format", "Imported (UTC)", "File"],
-            [
-                [
-                    s.name,
-                    s.kind,
-                    s.rows,
-                    s.rejects,
-                    s.file_format,
-                    f"{s.imported_at:%Y-%m-%d %H:%M}",
-                    Path(s.file).name,
-                ]
-                for s in sources
-            ],
-        )
-        header = self.sources_view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-        self.metric_widgets["sources"].setText(f"{len(sources):,}")
-        self.metric_widgets["profiles"].setText(
-            f"{sum(s.rows for s in sources if s.kind == 'profiles'):,}"
-        )
-        self.metric_widgets["events"].setText(
-            f"{sum(s.rows for s in sources if s.kind == 'events'):,}"
-        )
-        self.metric_widgets["rejects"].setText(f"{sum(s.rejects for s in sources):,}")
-        if self.project is not None:
-            size = self.project.file_size() / 1e6
-            self.status_label.setText(f"{self.project.path}  ·  {size:,.1f} MB")
-        else:
-            self.status_label.setText("")
-        if sources:
-            self.sources_view.selectRow(0)
-        else:
-            self.columns_model.set_rows([], [])
-            self.rows_model.set_rows([], [])
-
-    def selected_source(self) -> Source | None:
-        rows = self.sources_view.selectionModel().selectedRows()
-        if not rows:
-            return None
-        return self._sources[rows[0].row()]
-
-    def _source_selected(self, *_args: object) -> None:
-        source = self.selected_source()
-        if source is None or self.project is None:
+    def _update_status(self) -> None:
+        project = self.session.project
+        if project is None:
+            self.status_project.setText("No project open")
+            self.status_identity.setVisible(False)
             return
-        self.columns_label.setText(f"Columns and roles — {source.name}")
-        self.columns_model.set_rows(
-            ["Column", "Role", "Type"],
-            [[c.name, c.role, c.type] for c in source.columns],
-        )
-        page = read_page(self.project, source.name, 0, SAMPLE_ROWS)
-        self.rows_label.setText(
-            f"Data — first {len(page.rows):,} of {page.total:,} rows"
-        )
-        self.rows_model.set_rows(page.columns, page.rows)
-        self.rows_view.resizeColumnsToContents()
+        self.status_project.setText(f"{project.path}  ·  {human_size(project.file_size())}")
+        self.status_project.setToolTip(str(project.path))
+        self.status_identity.setText(NO_IDENTITY_RUN)
+        self.status_identity.setVisible(True)
 
-    # ---------------------------------------------------------------- actions
-    def new_dialog(self) -> None:
+    def open_path(self, path: Path) -> bool:
+        if not self._may_leave_project():
+            return False
+        return self.session.open(path)
+
+    def create_project(self, path: Path) -> bool:
+        if not self._may_leave_project():
+            return False
+        return self.session.create(path)
+
+    def close_project(self) -> bool:
+        if not self._may_leave_project():
+            return False
+        self.session.close()
+        return True
+
+    def open_demo(self, path: Path | None = None) -> Job | None:
+        """Open the demo retail project, generating it first if needed (a job)."""
+        if not self._may_leave_project():
+            return None
+        job = self.runner.start(
+            "Preparing the demo project", lambda task: ensure_demo_project(path, task=task)
+        )
+        job.sig_finished.connect(self.session.open)
+        return job
+
+    def _may_leave_project(self) -> bool:
+        """Ask before cancelling running jobs; True when nothing (any more) runs."""
+        if not self.runner.busy():
+            return True
+        if not self._confirm(
+            "A job is running",
+            f"'{self.runner.jobs[-1].label}' is still running. Cancel it? The project stays as it "
+            "was before the job.",
+            "Cancel the job",
+        ):
+            return False
+        return self.runner.cancel_all()
+
+    # ---------------------------------------------------------------- dialogs
+    def new_project_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
             self, "New project", str(Path.home() / "project.wbproj"), "Projects (*.wbproj)"
         )
         if path:
-            self._guard(lambda: self.set_project(Project.create(Path(path))))
+            self.create_project(Path(path))
 
-    def open_dialog(self) -> None:
+    def open_project_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open project", "", "Projects (*.wbproj)")
         if path:
             self.open_path(Path(path))
 
-    def open_path(self, path: Path) -> None:
-        self._guard(lambda: self.set_project(Project.open(path)))
+    def import_files_dialog(self) -> None:
+        if self.session.project is not None:
+            self.show_step("data")
+            self.data_panel.pick_files()
 
-    def import_dialog(self) -> None:
-        if self.project is None:
-            return
-        path, _ = QFileDialog.getOpenFileName(
-            self,
-            "Import data file",
-            "",
-            "Data files (*.csv *.tsv *.txt *.parquet *.json *.ndjson *.jsonl *.xlsx *.xls);;"
-            "All files (*)",
+    def show_preferences(self) -> PreferencesDialog:
+        dialog = PreferencesDialog(self.settings, self.themes, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: self._sync_theme_actions())
+        dialog.open()
+        return dialog
+
+    def set_theme(self, preference: str) -> None:
+        self.settings.theme = preference
+        if self.themes is not None:
+            self.themes.apply(preference)
+        self._sync_theme_actions()
+
+    def _sync_theme_actions(self) -> None:
+        for key, action in self.actions.themes.items():
+            action.setChecked(key == self.settings.theme)
+
+    def show_about(self) -> QMessageBox:
+        return show_about(self)
+
+    def show_shortcuts(self) -> QMessageBox:
+        lines = [
+            ("Ctrl+N / Ctrl+O", "new / open project"),
+            ("Ctrl+I", "import files"),
+            ("Ctrl+1 … Ctrl+5", "go to a step"),
+            ("Ctrl+Z / Ctrl+Shift+Z", "undo / redo an edit"),
+            ("Ctrl+W", "close the project"),
+            ("Ctrl+,", "preferences"),
+            ("Ctrl+Q", "quit"),
+        ]
+        box = QMessageBox(self)
+        box.setWindowTitle("Keyboard shortcuts")
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(
+            "<table cellpadding=3>"
+            + "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in lines)
+            + "</table>"
         )
-        if not path:
-            return
-        kind, ok = QInputDialog.getItem(
-            self, "Import", "What does the file hold?", ["profiles", "events"], 0, False
-        )
-        if ok:
-            self.start_import(Path(path), ImportOptions(kind=kind))
-
-    def start_import(self, path: Path, options: ImportOptions) -> Job | None:
-        project = self.project
-        if project is None:
-            return None
-        job = self.runner.start(
-            f"Importing {path.name}", lambda task: import_file(project, path, options, task)
-        )
-        job.signals.sig_finished.connect(lambda _report: self.set_project(project))
-        return job
-
-    def remove_selected(self) -> None:
-        source = self.selected_source()
-        if source is None or self.project is None:
-            return
-        answer = QMessageBox.question(
-            self,
-            "Remove source",
-            f"Remove source '{source.name}' ({source.rows:,} rows) and its data from the "
-            "project? This cannot be undone.",
-        )
-        if answer == QMessageBox.StandardButton.Yes:
-            project = self.project
-            self._guard(lambda: (remove_source(project, source.name), self.set_project(project)))
-
-    def _guard(self, fn: object) -> None:
-        try:
-            fn()  # type: ignore[operator]
-        except WorkbenchError as exc:
-            QMessageBox.warning(self, "Workbench", str(exc))
-
-    # ------------------------------------------------------------------- jobs
-    def _job_started(self, job: Job) -> None:
-        self.progress.setValue(0)
-        self.progress.show()
-        self.cancel_button.show()
-        self.status_label.setText(job.label)
-        job.signals.sig_progress.connect(self._job_progress)
-        job.signals.sig_failed.connect(self._job_failed)
-        job.signals.sig_cancelled.connect(
-            lambda: self.statusBar().showMessage("Cancelled; nothing was changed.", 5000)
-        )
-
-    def _job_progress(self, fraction: float, message: str) -> None:
-        self.progress.setValue(int(fraction * 1000))
-        self.status_label.setText(message)
-
-    def _job_failed(self, message: str, details: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, "Workbench", message, parent=self)
-        box.setDetailedText(details)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
+        return box
 
-    def _job_ended(self, _job: Job) -> None:
-        if not self.runner.busy():
-            self.progress.hide()
-            self.cancel_button.hide()
-            if self.project is not None:
-                self._show_sources()
+    def _confirm(self, title: str, question: str, accept: str) -> bool:
+        if self.confirm is not None:
+            return self.confirm(title, question, accept)
+        return ask(self, title, question, accept)
 
-    def _cancel_jobs(self) -> None:
-        for job in list(self.runner.jobs):
-            job.cancel()
+    def _show_error(self, title: str, message: str, details: str = "") -> None:
+        show_error(self, title, message, details)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if self.runner.busy():
-            answer = QMessageBox.question(
-                self, "Job running", "A job is still running. Cancel it and close?"
+    # ------------------------------------------------------------------ drops
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if local_files(event):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        files = local_files(event)
+        projects = [f for f in files if f.suffix == ".wbproj"]
+        if projects:
+            self.open_path(projects[0])
+        elif files and self.session.project is not None:
+            self.show_step("data")
+            self.data_panel.begin_import(files)
+        elif files:
+            self._show_error(
+                "No project open",
+                "Create or open a project first, then drop data files on the window to import "
+                "them.",
             )
-            if answer != QMessageBox.StandardButton.Yes:
-                event.ignore()
-                return
-            self.runner.cancel_all()
-        QSettings().setValue("main/geometry", self.saveGeometry())
-        if self.project is not None:
-            self.project.close()
-            self.project = None
+        event.acceptProposedAction()
+
+    # ------------------------------------------------------------------ close
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self._may_leave_project():
+            event.ignore()
+            return
+        self.settings.set_geometry("main", self.saveGeometry())
+        self.session.close(announce=False)
+        self.settings.sync()
         event.accept()

@@ -56,7 +56,9 @@ class AppSettings:
     @property
     def preview_rows(self) -> int:
         try:
-            return max(20, min(5000, int(self._s.value("prefs/preview_rows", DEFAULT_PREVIEW_ROWS))))
+            return max(
+                20, min(5000, int(self._s.value("prefs/preview_rows", DEFAULT_PREVIEW_ROWS)))
+            )
         except (TypeError, ValueError):
             return DEFAULT_PREVIEW_ROWS
 

@@ -84,7 +84,7 @@ class _Runnable(QRunnable):
             job.sig_cancelled.emit()
         except WorkbenchError as exc:
             job.sig_failed.emit(str(exc), traceback.format_exc())
-        except Exception as exc:  # noqa: BLE001 - every failure must reach the user
+        except Exception as exc:
             if job.task.cancelled():  # an interrupted query surfaces as a driver error
                 job.sig_cancelled.emit()
             else:

@@ -128,6 +128,15 @@ QLabel#metricLabel {{ color: {c.muted}; font-size: 12px; }}
 QLabel#error {{ color: {c.danger}; }}
 QLabel#badge {{ border: 1px solid {c.line}; border-radius: 10px; padding: 2px 10px;
     color: {c.muted}; font-size: 12px; background: {c.raised}; }}
+QPushButton#tile, QPushButton#tilePrimary {{ text-align: left; padding: 0; border-radius: 10px;
+    background: {c.surface}; border: 1px solid {c.line}; }}
+QPushButton#tile:hover, QPushButton#tilePrimary:hover {{ border-color: {c.accent}; }}
+QPushButton#tilePrimary {{ border: 1px solid {c.accent}; background: {c.accent_soft}; }}
+QLabel#tileTitle {{ font-size: 14px; font-weight: 600; }}
+QLabel#tileText {{ color: {c.muted}; }}
+QListWidget#recent {{ border: none; background: transparent; }}
+QListWidget#recent::item {{ border-radius: 6px; }}
+QListWidget#recent::item:hover {{ background: {c.accent_soft}; }}
 QLabel#brand {{ font-size: 15px; font-weight: 700; }}
 QTableView, QListView, QTreeView {{ background: {c.surface}; border: 1px solid {c.line};
     border-radius: 8px; gridline-color: {c.line}; alternate-background-color: {c.alternate};
@@ -136,6 +145,8 @@ QTableView::item {{ padding: 0 6px; }}
 QHeaderView::section {{ background: {c.raised}; color: {c.muted}; border: none;
     border-bottom: 1px solid {c.line}; border-right: 1px solid {c.line};
     padding: 5px 8px; font-weight: 600; }}
+QHeaderView::section:vertical {{ font-weight: normal; padding: 0 8px;
+    border-right: 1px solid {c.line}; border-bottom: none; }}
 QTableCornerButton::section {{ background: {c.raised}; border: none; }}
 QPushButton, QToolButton#flat {{ border: 1px solid {c.line}; border-radius: 6px;
     padding: 6px 14px; background: {c.surface}; }}
@@ -148,12 +159,12 @@ QPushButton#link {{ border: none; background: transparent; color: {c.accent};
     padding: 2px 0; text-align: left; }}
 QPushButton#link:hover {{ text-decoration: underline; }}
 QPushButton#danger {{ color: {c.danger}; }}
-QLineEdit, QComboBox, QSpinBox {{ background: {c.surface}; border: 1px solid {c.line};
+QLineEdit {{ background: {c.surface}; border: 1px solid {c.line};
     border-radius: 6px; padding: 5px 8px; min-height: 18px; }}
-QLineEdit:focus, QComboBox:focus {{ border-color: {c.accent}; }}
-QComboBox QAbstractItemView {{ background: {c.surface}; border: 1px solid {c.line};
-    selection-background-color: {c.accent_soft}; selection-color: {c.ink}; }}
+QLineEdit:focus {{ border-color: {c.accent}; }}
+QComboBox {{ min-height: 22px; padding: 2px 8px; }}
 QTabWidget::pane {{ border: none; }}
+QTabBar {{ qproperty-drawBase: 0; }}
 QTabBar::tab {{ background: transparent; color: {c.muted}; padding: 7px 14px;
     border: none; border-bottom: 2px solid transparent; font-weight: 600; }}
 QTabBar::tab:selected {{ color: {c.ink}; border-bottom: 2px solid {c.accent}; }}

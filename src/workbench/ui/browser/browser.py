@@ -245,7 +245,9 @@ class DataBrowser(QWidget):
         names = [self.filter_column.itemData(i) for i in range(1, self.filter_column.count())]
         if self.spec.sort and self.spec.sort[0].column in names:
             first = self.spec.sort[0]
-            order = Qt.SortOrder.DescendingOrder if first.descending else Qt.SortOrder.AscendingOrder
+            order = (
+                Qt.SortOrder.DescendingOrder if first.descending else Qt.SortOrder.AscendingOrder
+            )
             header.setSortIndicator(names.index(first.column), order)
         else:
             header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)

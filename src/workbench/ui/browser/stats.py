@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
-from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from workbench.project.browse import ColumnStats
 from workbench.ui.models import MISSING, format_value
@@ -70,13 +78,16 @@ class ColumnStatsView(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("card")
-        self.setMinimumWidth(240)
+        self.setMinimumWidth(260)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setStyleSheet("QScrollArea, QScrollArea > QWidget > QWidget { background: transparent; }")
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setStyleSheet(
+            "QScrollArea, QScrollArea > QWidget > QWidget { background: transparent; }"
+        )
         outer.addWidget(scroll)
         inner = QWidget()
         scroll.setWidget(inner)
@@ -86,6 +97,7 @@ class ColumnStatsView(QFrame):
         layout.addWidget(QLabel("Column statistics", objectName="eyebrow"))
         self.name = QLabel("Select a cell to see its column", objectName="section")
         self.name.setWordWrap(True)
+        self.name.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addWidget(self.name)
         self.type = QLabel("", objectName="muted")
         layout.addWidget(self.type)
@@ -103,8 +115,10 @@ class ColumnStatsView(QFrame):
             ("mean", "Mean"),
         ):
             value = QLabel(MISSING)
+            value.setToolTip("")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             self.fields[key] = value
             form.addRow(QLabel(label, objectName="muted"), value)
         layout.addLayout(form)
@@ -152,4 +166,4 @@ class ColumnStatsView(QFrame):
 
 def _short(value: object) -> str:
     text = format_value(value, grouping=False)
-    return text if len(text) <= 28 else text[:27] + "…"
+    return text if len(text) <= 24 else text[:23] + "…"

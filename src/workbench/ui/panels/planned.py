@@ -13,6 +13,7 @@ from workbench.ui.panels.registry import KEYS, step
 class PlannedPanel(StepPanel):
     """A step's future contents, stated as plain text."""
 
+    lead = ""
     will_hold: tuple[str, ...] = ()
     until_then = ""
 
@@ -31,7 +32,10 @@ class PlannedPanel(StepPanel):
         head.addWidget(badge, 0, Qt.AlignmentFlag.AlignVCenter)
         head.addStretch(1)
         outer.addLayout(head)
-        outer.addWidget(QLabel(spec.summary + ".", objectName="subtitle"))
+        lead = QLabel(self.lead or spec.summary, objectName="subtitle")
+        lead.setWordWrap(True)
+        lead.setMaximumWidth(760)
+        outer.addWidget(lead)
 
         card = QFrame(objectName="card")
         body = QVBoxLayout(card)
@@ -59,9 +63,12 @@ class PlannedPanel(StepPanel):
 
 class IdentityPanel(PlannedPanel):
     key = "identity"
+    lead = "Resolve the records of every profile source into unified customer profiles."
     will_hold = (
-        "choose identity keys (e-mail, phone, customer id, device and cookie ids, name and "
-        "address) and how each is compared: exact, normalised, fuzzy or probabilistic",
+        (
+            "choose identity keys (e-mail, phone, customer id, device and cookie ids, name and "
+            "address) and how each is compared: exact, normalised, fuzzy or probabilistic"
+        ),
         "see how many candidate pairs a rule set produces before running it",
         "resolve every source's records into unified profiles with stable profile ids",
         "inspect a profile's identity graph: which records joined, by which rule and score",
@@ -76,9 +83,12 @@ class IdentityPanel(PlannedPanel):
 
 class SegmentsPanel(PlannedPanel):
     key = "segments"
+    lead = "Describe audiences by who customers are and what they did."
     will_hold = (
-        "build segments from profile attributes and behaviour: counts, sums, recency, "
-        "time windows and sequences of events",
+        (
+            "build segments from profile attributes and behaviour: counts, sums, recency, "
+            "time windows and sequences of events"
+        ),
         "see live counts while editing, and overlaps between segments",
         "compare engagement between segments and drill down to members",
         "export segment membership",
@@ -88,6 +98,7 @@ class SegmentsPanel(PlannedPanel):
 
 class DecisionsPanel(PlannedPanel):
     key = "decisions"
+    lead = "Decide what each customer gets, and simulate it before it goes live."
     will_hold = (
         "define strategies: eligibility, rules, content, arbitration and caps",
         "add control groups and A/B splits",
@@ -98,6 +109,7 @@ class DecisionsPanel(PlannedPanel):
 
 class ExportPanel(PlannedPanel):
     key = "export"
+    lead = "Hand everything defined here to production, unchanged."
     will_hold = (
         "export identity rules, segments and strategies as one versioned rule set (JSON)",
         "export the same logic as SQL for your warehouse",

@@ -5,6 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
+PROFILES_OR_EVENTS = (
+    "Profiles (CRM, web accounts, subscribers, app installs) or events "
+    "(sends, opens, clicks, page views, purchases)"
+)
 FORMATS = "CSV and TSV (any delimiter)  ·  Excel  ·  Parquet  ·  JSON and NDJSON"
 
 
@@ -23,8 +27,7 @@ class DropZone(QFrame):
         layout.addStretch(1)
         for text, name in (
             ("Drop customer data files here", "hero"),
-            ("Profiles (CRM, web accounts, subscribers, app installs) or events "
-             "(sends, opens, clicks, page views, purchases)", "subtitle"),
+            (PROFILES_OR_EVENTS, "subtitle"),
             (FORMATS, "muted"),
         ):
             label = QLabel(text, objectName=name)

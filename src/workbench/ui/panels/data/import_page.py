@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -28,14 +27,23 @@ from workbench.project import Project
 from workbench.project.sources import source_exists
 from workbench.ui.browser.browser import data_grid
 from workbench.ui.panels.data.import_draft import ImportDraft
-from workbench.ui.panels.data.import_models import ROLE, TYPE, ChoiceDelegate, MappingModel, PreviewModel
+from workbench.ui.panels.data.import_models import (
+    ROLE,
+    TYPE,
+    ChoiceDelegate,
+    MappingModel,
+    PreviewModel,
+)
 from workbench.ui.panels.data.undo import SetKindCommand
 from workbench.ui.settings import AppSettings
 from workbench.ui.task_runner import Job, TaskRunner
 from workbench.ui.widgets import card, h_line
 
 PREVIEW_DELAY_MS = 250
-KIND_LABELS = {PROFILES: "Profiles (one row per customer record)", EVENTS: "Events (one row per event)"}
+KIND_LABELS = {
+    PROFILES: "Profiles (one row per customer record)",
+    EVENTS: "Events (one row per event)",
+}
 
 
 class ImportPage(QWidget):
@@ -47,7 +55,11 @@ class ImportPage(QWidget):
     """The user left the page without importing (Back, or after a cancel)."""
 
     def __init__(
-        self, runner: TaskRunner, stack: QUndoStack, settings: AppSettings, parent: QWidget | None = None
+        self,
+        runner: TaskRunner,
+        stack: QUndoStack,
+        settings: AppSettings,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.runner = runner
@@ -138,7 +150,7 @@ class ImportPage(QWidget):
         )
         self.preview_card_title = QLabel("First rows", objectName="section")
         split.addWidget(card(self.preview_card_title, self.preview_view))
-        split.setSizes([560, 640])
+        split.setSizes([640, 560])
         split.setChildrenCollapsible(False)
         outer.addWidget(split, 1)
 
@@ -269,7 +281,9 @@ class ImportPage(QWidget):
             opts = ", ".join(
                 f"{k} {v!r}" for k, v in preview.options.items() if k in ("delimiter", "encoding")
             )
-            self.file_label.setText(f"{draft.path}  ·  {preview.file_format}" + (f"  ·  {opts}" if opts else ""))
+            self.file_label.setText(
+                f"{draft.path}  ·  {preview.file_format}" + (f"  ·  {opts}" if opts else "")
+            )
             self.preview_card_title.setText(f"First {len(preview.rows):,} rows")
             self.preview_view.resizeColumnsToContents()
             header = self.preview_view.horizontalHeader()
@@ -278,7 +292,7 @@ class ImportPage(QWidget):
             self.mapping_view.resizeColumnsToContents()
             mh = self.mapping_view.horizontalHeader()
             for i in range(3):
-                mh.resizeSection(i, max(mh.sectionSize(i) + 24, 110))
+                mh.resizeSection(i, min(max(mh.sectionSize(i) + 16, 96), 180))
         self._update_ready()
 
     def _update_ready(self) -> None:
@@ -343,7 +357,9 @@ class ImportPage(QWidget):
         self.import_job = None
         self._set_busy(False)
         self._update_ready()
-        self.status.setText(message if not failed else "The import failed; the project is unchanged.")
+        self.status.setText(
+            message if not failed else "The import failed; the project is unchanged."
+        )
         if failed:
             self.banner.setText(message)
             self.banner.setObjectName("error")

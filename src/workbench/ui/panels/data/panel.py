@@ -29,7 +29,11 @@ def local_files(event: QDragEnterEvent | QDropEvent) -> list[Path]:
     mime = event.mimeData()
     if not mime.hasUrls():
         return []
-    return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile() and Path(u.toLocalFile()).is_file()]
+    return [
+        Path(u.toLocalFile())
+        for u in mime.urls()
+        if u.isLocalFile() and Path(u.toLocalFile()).is_file()
+    ]
 
 
 class DataPanel(StepPanel):

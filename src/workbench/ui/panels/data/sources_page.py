@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -136,7 +135,7 @@ class SourcesPage(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(sources_card)
         split.addWidget(detail)
-        split.setSizes([230, 520])
+        split.setSizes([260, 520])
         split.setChildrenCollapsible(False)
         return split
 
