@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import duckdb
 
 from workbench import __version__
-from workbench.cli import data_commands, project_commands
+from workbench.cli import data_commands, identity_commands, project_commands
 from workbench.project.errors import WorkbenchError
 from workbench.tasks import Cancelled
 
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--screenshot", metavar="PNG", help="render the window to PNG and exit")
     project_commands.register(sub)
     data_commands.register(sub)
+    identity_commands.register(sub)
     return parser
 
 

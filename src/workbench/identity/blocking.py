@@ -48,7 +48,11 @@ def count_pairs(cur: duckdb.DuckDBPyConnection, rules: RuleSet) -> list[Blocking
             f"count(*) FILTER (WHERE n > {cap}), coalesce(sum(n) FILTER (WHERE n > {cap}), 0) "
             f"FROM (SELECT {key} AS k, count(*) AS n FROM {RECORDS} WHERE {present} GROUP BY k)"
         ).fetchone()
-        out.append(BlockingCount(rule.name, int(pairs), int(blocks), int(skipped_values), int(skipped_records)))
+        out.append(
+            BlockingCount(
+                rule.name, int(pairs), int(blocks), int(skipped_values), int(skipped_records)
+            )
+        )
     return out
 
 

@@ -58,7 +58,9 @@ def cluster(
     graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
     checks = [c for c in ("dob", "first_name", *unique_keys) if attributes[c].notna().any()]
-    careful = _careful_components(labels, attributes, checks, max_size) if checks or max_size else []
+    careful = (
+        _careful_components(labels, attributes, checks, max_size) if checks or max_size else []
+    )
     task.check()
     if len(careful) == 0:
         return ClusterResult(labels, 0, 0, 0)
@@ -114,5 +116,7 @@ def cluster(
         del evidence[ry]
     new_labels = labels.astype(np.int64)
     offset = int(labels.max()) + 1
-    new_labels[members] = offset + np.fromiter((find(r) for r in members.tolist()), dtype=np.int64, count=len(members))
+    new_labels[members] = offset + np.fromiter(
+        (find(r) for r in members.tolist()), dtype=np.int64, count=len(members)
+    )
     return ClusterResult(new_labels, refused, len(careful), len(members))

@@ -19,8 +19,8 @@ def holds(field: str, method: str, threshold: float | None) -> str:
     if method == "token_set":
         sa, sb = f"list_distinct(string_split({a}, ' '))", f"list_distinct(string_split({b}, ' '))"
         return (
-            f"(len(list_intersect({sa}, {sb})) / greatest(len(list_distinct(list_concat({sa}, {sb}))), 1)"
-            f" >= {float(threshold or 0)})"
+            f"(len(list_intersect({sa}, {sb})) / "
+            f"greatest(len(list_distinct(list_concat({sa}, {sb}))), 1) >= {float(threshold or 0)})"
         )
     if method == "date":
         return (
@@ -28,7 +28,9 @@ def holds(field: str, method: str, threshold: float | None) -> str:
             f"<= {int(threshold or 0)})"
         )
     if method == "number":
-        return f"(abs(TRY_CAST({a} AS DOUBLE) - TRY_CAST({b} AS DOUBLE)) <= {float(threshold or 0)})"
+        return (
+            f"(abs(TRY_CAST({a} AS DOUBLE) - TRY_CAST({b} AS DOUBLE)) <= {float(threshold or 0)})"
+        )
     if method == "phonetic":
         return f"(wb_soundex({a}) = wb_soundex({b}))"
     raise ValueError(f"unknown method {method}")
@@ -61,10 +63,17 @@ def level_label(levels: list[Level], code: int) -> str:
     if code >= len(levels):
         return "different"
     lv = levels[code]
-    return lv.method if lv.threshold is None else f"{lv.method} ≥ {lv.threshold:g}" if lv.method in (
-        "jaro_winkler",
-        "token_set",
-    ) else f"{lv.method} ≤ {lv.threshold:g}"
+    return (
+        lv.method
+        if lv.threshold is None
+        else f"{lv.method} ≥ {lv.threshold:g}"
+        if lv.method
+        in (
+            "jaro_winkler",
+            "token_set",
+        )
+        else f"{lv.method} ≤ {lv.threshold:g}"
+    )
 
 
 def soundex(name: str | None) -> str | None:
@@ -74,8 +83,14 @@ def soundex(name: str | None) -> str | None:
     letters = [c for c in name.lower() if c.isalpha()]
     if not letters:
         return None
-    codes = {**dict.fromkeys("bfpv", "1"), **dict.fromkeys("cgjkqsxz", "2"),
-             **dict.fromkeys("dt", "3"), "l": "4", **dict.fromkeys("mn", "5"), "r": "6"}
+    codes = {
+        **dict.fromkeys("bfpv", "1"),
+        **dict.fromkeys("cgjkqsxz", "2"),
+        **dict.fromkeys("dt", "3"),
+        "l": "4",
+        **dict.fromkeys("mn", "5"),
+        "r": "6",
+    }
     out = letters[0].upper()
     last = codes.get(letters[0], "")
     for c in letters[1:]:

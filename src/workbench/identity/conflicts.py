@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 NAME_SIMILAR = 0.75
-"""Jaro–Winkler at or above which first names may be one person's (typos, variants)."""
+"""Jaro-Winkler at or above which first names may be one person's (typos, variants)."""
 
 
 def dobs_conflict(a: str, b: str) -> bool:

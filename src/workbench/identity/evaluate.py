@@ -29,11 +29,14 @@ def _pairs(n: str) -> str:
     return f"sum({n} * ({n} - 1) // 2)"
 
 
-def pairwise_score(cur: duckdb.DuckDBPyConnection, table: str, cluster_col: str, truth_col: str) -> PairwiseScore:
-    """Pairwise precision/recall/F1 of ``cluster_col`` against ``truth_col`` (records with truth)."""
+def pairwise_score(
+    cur: duckdb.DuckDBPyConnection, table: str, cluster_col: str, truth_col: str
+) -> PairwiseScore:
+    """Pairwise precision/recall/F1 of ``cluster_col`` against ``truth_col``."""
     row = cur.execute(
         f"""
-        WITH t AS (SELECT {cluster_col} AS c, {truth_col} AS g FROM {table} WHERE {truth_col} IS NOT NULL),
+        WITH t AS (SELECT {cluster_col} AS c, {truth_col} AS g FROM {table}
+                   WHERE {truth_col} IS NOT NULL),
         both_ AS (SELECT c, g, count(*) AS n FROM t GROUP BY c, g),
         pc AS (SELECT c, count(*) AS n FROM t GROUP BY c),
         tc AS (SELECT g, count(*) AS n FROM t GROUP BY g),
@@ -41,8 +44,8 @@ def pairwise_score(cur: duckdb.DuckDBPyConnection, table: str, cluster_col: str,
             SELECT count(*) AS n FROM (
                 SELECT b.g FROM both_ b JOIN pc ON pc.c = b.c JOIN tc ON tc.g = b.g
                 WHERE b.n = pc.n AND b.n = tc.n))
-        SELECT (SELECT {_pairs('n')} FROM tc), (SELECT {_pairs('n')} FROM pc),
-               (SELECT {_pairs('n')} FROM both_), (SELECT count(*) FROM t),
+        SELECT (SELECT {_pairs("n")} FROM tc), (SELECT {_pairs("n")} FROM pc),
+               (SELECT {_pairs("n")} FROM both_), (SELECT count(*) FROM t),
                (SELECT count(*) FROM tc), (SELECT count(*) FROM pc), (SELECT n FROM exact)
         """
     ).fetchone()

@@ -58,12 +58,16 @@ def _one(e: str, name: str) -> str:
         return f"regexp_replace({e}, '[^0-9]', '', 'g')"
     if name == "email":
         bare = f"regexp_replace(lower(trim({e})), '^mailto:', '')"
-        return f"CASE WHEN regexp_full_match({bare}, '[^@\\s]+@[^@\\s]+\\.[a-z]{{2,}}') THEN {bare} END"
+        valid = f"regexp_full_match({bare}, '[^@\\s]+@[^@\\s]+\\.[a-z]{{2,}}')"
+        return f"CASE WHEN {valid} THEN {bare} END"
     if name == "email_provider_rules":
         local = f"split_part({e}, '@', 1)"
         domain = f"split_part({e}, '@', 2)"
         untagged = f"split_part({local}, '+', 1)"
-        dotless = f"CASE WHEN {domain} IN {_in(_DOTLESS)} THEN replace({untagged}, '.', '') ELSE {untagged} END"
+        dotless = (
+            f"CASE WHEN {domain} IN {_in(_DOTLESS)} THEN replace({untagged}, '.', '') "
+            f"ELSE {untagged} END"
+        )
         canon = f"CASE WHEN {domain} = 'googlemail.com' THEN 'gmail.com' ELSE {domain} END"
         return f"CASE WHEN {e} IS NULL THEN NULL ELSE {dotless} || '@' || {canon} END"
     if name == "phone":
@@ -77,9 +81,14 @@ def _one(e: str, name: str) -> str:
         return e  # applied as a join on the nickname table when records are built
     if name == "date":
         formats = "[" + ", ".join(literal(f) for f in DATE_FORMATS) + "]"
-        parsed = f"coalesce(TRY_CAST(trim({e}) AS DATE), CAST(try_strptime(trim({e}), {formats}) AS DATE))"
+        parsed = (
+            f"coalesce(TRY_CAST(trim({e}) AS DATE), "
+            f"CAST(try_strptime(trim({e}), {formats}) AS DATE))"
+        )
         return f"strftime({parsed}, '%Y-%m-%d')"
     if name == "postcode":
         alnum = f"upper(regexp_replace({e}, '[^0-9A-Za-z]', '', 'g'))"
-        return f"CASE WHEN regexp_full_match({alnum}, '[0-9]{{9}}') THEN {alnum}[1:5] ELSE {alnum} END"
+        return (
+            f"CASE WHEN regexp_full_match({alnum}, '[0-9]{{9}}') THEN {alnum}[1:5] ELSE {alnum} END"
+        )
     raise ValueError(f"unknown normalizer '{name}'")

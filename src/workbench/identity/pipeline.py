@@ -7,7 +7,7 @@ edges, so runs can be explained and compared later.
 
 from __future__ import annotations
 
-import datetime as dt
+import contextlib
 import json
 import time
 import uuid
@@ -23,7 +23,7 @@ from workbench.identity.evaluate import pairwise_score
 from workbench.identity.records import RECORDS, available_fields, build_records
 from workbench.identity.ruleset import RuleSet
 from workbench.identity.scoring import probability_sql, score_sql
-from workbench.identity.store import ensure_tables, current_run, set_current_run
+from workbench.identity.store import current_run, ensure_tables, set_current_run
 from workbench.identity.training import train
 from workbench.project.errors import WorkbenchError
 from workbench.project.sources import list_sources
@@ -112,7 +112,8 @@ def _run(
     task.progress(0.02, "Normalising records")
     info = build_records(cur, sources, rules)
     if any(c.method == "phonetic" for r in rules.rules for c in r.comparisons) or (
-        rules.probabilistic and any(lv.method == "phonetic" for f in rules.probabilistic.fields for lv in f.levels)
+        rules.probabilistic
+        and any(lv.method == "phonetic" for f in rules.probabilistic.fields for lv in f.levels)
     ):
         _register_soundex(cur)
     t = _timed(seconds, "records", t)
@@ -144,14 +145,24 @@ def _run(
             f.u = [round(float(x), 8) for x in trained.u[i]]
         model.prior = trained.prior
         score_expr = score_sql(model, trained.m, trained.u, trained.prior)
-        training = {"prior": trained.prior, "em_iterations": trained.iterations, "u_pairs": trained.u_pairs}
+        training = {
+            "prior": trained.prior,
+            "em_iterations": trained.iterations,
+            "u_pairs": trained.u_pairs,
+        }
         t = _timed(seconds, "training", t)
 
     task.progress(0.6, "Scoring pairs")
     rule_cols = [f"rule{j}" for j, r in enumerate(rules.rules) if r.enabled]
-    rule_name = "CASE " + " ".join(
-        f"WHEN rule{j} THEN {_lit(r.name)}" for j, r in enumerate(rules.rules) if r.enabled
-    ) + " END" if rule_cols else "NULL"
+    rule_name = (
+        "CASE "
+        + " ".join(
+            f"WHEN rule{j} THEN {_lit(r.name)}" for j, r in enumerate(rules.rules) if r.enabled
+        )
+        + " END"
+        if rule_cols
+        else "NULL"
+    )
     threshold = model.threshold if model is not None else 2.0
     level_list = "[" + ", ".join(f"f{i}" for i in range(len(model.fields))) + "]" if model else "[]"
     cur.execute(
@@ -160,11 +171,13 @@ def _run(
     )
     cur.execute(
         "CREATE OR REPLACE TEMP TABLE __wb_edges AS SELECT a, b, score, hint, "
-        f"{probability_sql('score')} AS probability, coalesce(rule, 'probabilistic') AS rule, levels "
+        f"{probability_sql('score')} AS probability, "
+        "coalesce(rule, 'probabilistic') AS rule, levels "
         f"FROM __wb_scored WHERE rule IS NOT NULL OR {probability_sql('score')} >= {threshold}"
     )
     cur.execute(
-        "INSERT INTO identity.edges SELECT ?, a, b, score, probability, rule, levels FROM __wb_edges",
+        "INSERT INTO identity.edges "
+        "SELECT ?, a, b, score, probability, rule, levels FROM __wb_edges",
         [run_id],
     )
     t = _timed(seconds, "scoring", t)
@@ -193,7 +206,9 @@ def _run(
         info.size, a, b, s, attrs, unique_keys, rules.guardrails.max_profile_size, task
     )
     cur.register("__wb_label_arrow", _labels_frame(result.labels))
-    cur.execute(f"CREATE OR REPLACE TEMP TABLE {profiles._LABELS} AS SELECT * FROM __wb_label_arrow")
+    cur.execute(
+        f"CREATE OR REPLACE TEMP TABLE {profiles._LABELS} AS SELECT * FROM __wb_label_arrow"
+    )
     cur.unregister("__wb_label_arrow")
     t = _timed(seconds, "clustering", t)
 
@@ -222,6 +237,9 @@ def _run(
             [run_id],
         )
         evaluation = pairwise_score(cur, "__wb_eval", "profile_id", "truth_id").as_dict()
+        curve = _threshold_curve(cur) if model is not None else []
+        if curve:
+            evaluation["threshold_curve"] = curve
     _timed(seconds, "evaluation", t)
     seconds["total"] = round(time.perf_counter() - t0, 3)
     task.progress(0.98, "Saving the run")
@@ -246,14 +264,50 @@ def _run(
     )
 
 
+CURVE_THRESHOLDS = (0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999, 0.9999)
+
+
+def _threshold_curve(cur: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Pairwise precision and recall of the probabilistic score at several thresholds."""
+    total_true = cur.execute(
+        f"SELECT sum(n * (n - 1) // 2) FROM (SELECT count(*) AS n FROM {RECORDS} "
+        "WHERE truth_id IS NOT NULL GROUP BY truth_id)"
+    ).fetchone()[0]
+    if not total_true:
+        return []
+    parts = ", ".join(
+        f"count(*) FILTER (WHERE p >= {t}), count(*) FILTER (WHERE p >= {t} AND same)"
+        for t in CURVE_THRESHOLDS
+    )
+    row = cur.execute(
+        f"SELECT {parts} FROM (SELECT {probability_sql('s.score')} AS p, "
+        f"coalesce(l.truth_id = r.truth_id, false) AS same FROM __wb_scored s "
+        f"JOIN {RECORDS} l ON l.rec = s.a JOIN {RECORDS} r ON r.rec = s.b)"
+    ).fetchone()
+    out = []
+    for i, t in enumerate(CURVE_THRESHOLDS):
+        predicted, correct = row[2 * i], row[2 * i + 1]
+        out.append(
+            {
+                "threshold": t,
+                "precision": correct / predicted if predicted else 1.0,
+                "recall": correct / total_true,
+                "pairs": predicted,
+            }
+        )
+    return out
+
+
 def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _labels_frame(labels: np.ndarray):  # noqa: ANN202 - a pyarrow table
+def _labels_frame(labels: np.ndarray):
     import pyarrow as pa  # noqa: PLC0415
 
-    return pa.table({"rec": np.arange(len(labels), dtype=np.int32), "label": labels.astype(np.int64)})
+    return pa.table(
+        {"rec": np.arange(len(labels), dtype=np.int32), "label": labels.astype(np.int64)}
+    )
 
 
 def _build_comparisons(cur: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
@@ -295,12 +349,7 @@ _NAME_HINT = (
 
 
 def _register_soundex(cur: duckdb.DuckDBPyConnection) -> None:
-    try:
+    with contextlib.suppress(duckdb.Error):  # already registered on this connection
         cur.create_function(
             "wb_soundex", comparisons.soundex, ["VARCHAR"], "VARCHAR", null_handling="special"
         )
-    except duckdb.Error:
-        pass  # already registered on this connection
-
-
-_ = dt

@@ -6,7 +6,7 @@ import duckdb
 
 from workbench.identity.normalize import apply
 from workbench.identity.records import RECORDS
-from workbench.identity.ruleset import FIELDS, RuleSet
+from workbench.identity.ruleset import RuleSet
 from workbench.ingest.sqltext import ident, literal
 from workbench.project.sources import Source
 
@@ -110,9 +110,9 @@ def build_profiles(
         SELECT label, field, arg_max(value, {order}) AS value FROM (
             SELECT l.label, v.field, v.value, count(*) AS n, min(v.p) AS p
             FROM {_LABELS} l JOIN (
-                UNPIVOT (SELECT r.rec, {rank} AS p, {', '.join(f'r.{f}' for f in fields)}
+                UNPIVOT (SELECT r.rec, {rank} AS p, {", ".join(f"r.{f}" for f in fields)}
                          FROM {RECORDS} r)
-                ON {', '.join(fields)} INTO NAME field VALUE value) v ON v.rec = l.rec
+                ON {", ".join(fields)} INTO NAME field VALUE value) v ON v.rec = l.rec
             GROUP BY ALL)
         GROUP BY label, field"""
     )
@@ -125,7 +125,7 @@ def build_profiles(
             SELECT l.label, count(*) AS records, count(DISTINCT r.source) AS sources,
                    list(DISTINCT r.source ORDER BY r.source) AS source_names
             FROM {_LABELS} l JOIN {RECORDS} r ON l.rec = r.rec GROUP BY l.label),
-        g AS (PIVOT __wb_golden ON field IN ({', '.join(literal(f) for f in fields)})
+        g AS (PIVOT __wb_golden ON field IN ({", ".join(literal(f) for f in fields)})
               USING first(value) GROUP BY label)
         SELECT p.profile_id, base.records, base.sources, base.source_names, {golden}
         FROM base JOIN {PIDS} p USING (label) LEFT JOIN g USING (label)
@@ -163,7 +163,11 @@ def build_events(
         roles: dict[str, list[str]] = {}
         for c in s.columns:
             roles.setdefault(c.role, []).append(c.name)
-        links = [f for f in ("customer_id", "email", "device_id", "cookie_id", "phone", "national_id") if f in roles]
+        links = [
+            f
+            for f in ("customer_id", "email", "device_id", "cookie_id", "phone", "national_id")
+            if f in roles
+        ]
         if not links:
             continue
         link = links[0]
@@ -171,9 +175,10 @@ def build_events(
         key = apply("raw", normalizers_for(rules, link))
         # Each distinct key is normalised and linked once; events join on the raw value.
         cur.execute(
-            f"CREATE OR REPLACE TEMP TABLE __wb_link_{len(selects)} AS SELECT k.raw, k.v, m.profile_id "
-            f"FROM (SELECT raw, {key} AS v FROM (SELECT DISTINCT {raw_key} AS raw FROM {s.table})) k "
-            f"LEFT JOIN (SELECT value, profile_id FROM __wb_keymap WHERE field = {literal(link)}) m "
+            f"CREATE OR REPLACE TEMP TABLE __wb_link_{len(selects)} AS "
+            "SELECT k.raw, k.v, m.profile_id FROM (SELECT raw, "
+            f"{key} AS v FROM (SELECT DISTINCT {raw_key} AS raw FROM {s.table})) k LEFT JOIN "
+            f"(SELECT value, profile_id FROM __wb_keymap WHERE field = {literal(link)}) m "
             "ON m.value = k.v"
         )
         event_type = (
@@ -181,15 +186,23 @@ def build_events(
             if "event_type" in roles
             else literal(s.event_type or "event")
         )
-        value = f"CAST({ident(roles['value'][0])} AS DOUBLE)" if "value" in roles else "NULL::DOUBLE"
-        channel = f"CAST({ident(roles['channel'][0])} AS VARCHAR)" if "channel" in roles else "NULL::VARCHAR"
+        value = (
+            f"CAST({ident(roles['value'][0])} AS DOUBLE)" if "value" in roles else "NULL::DOUBLE"
+        )
+        channel = (
+            f"CAST({ident(roles['channel'][0])} AS VARCHAR)"
+            if "channel" in roles
+            else "NULL::VARCHAR"
+        )
         props = [c.name for c in s.columns if c.role == "property" and c.name.lower() not in _CORE]
         properties = "".join(f", e.{ident(p)}" for p in props)
         selects.append(
             f"SELECT m.profile_id, {literal(s.name)} AS source, "
-            f"{event_type} AS event_type, CAST(e.{ident(roles['timestamp'][0])} AS TIMESTAMP) AS ts, "
+            f"{event_type} AS event_type, "
+            f"CAST(e.{ident(roles['timestamp'][0])} AS TIMESTAMP) AS ts, "
             f"{value} AS value, {channel} AS channel{properties} "
-            f"FROM {s.table} e LEFT JOIN __wb_link_{len(selects)} m ON m.raw = CAST(e.{ident(roles[link][0])} AS VARCHAR)"
+            f"FROM {s.table} e LEFT JOIN __wb_link_{len(selects)} m "
+            f"ON m.raw = CAST(e.{ident(roles[link][0])} AS VARCHAR)"
         )
     if not selects:
         cur.execute(

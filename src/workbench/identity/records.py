@@ -47,7 +47,9 @@ def _source_select(source: Source, rules: RuleSet, offset: int) -> str:
         "_record_id AS record_id",
     ]
     truth = by_role.get("truth_id")
-    parts.append(f"CAST({ident(truth[0])} AS VARCHAR) AS truth_id" if truth else "NULL::VARCHAR AS truth_id")
+    parts.append(
+        f"CAST({ident(truth[0])} AS VARCHAR) AS truth_id" if truth else "NULL::VARCHAR AS truth_id"
+    )
     for field in FIELDS:
         columns = by_role.get(field)
         raw = None
@@ -55,8 +57,12 @@ def _source_select(source: Source, rules: RuleSet, offset: int) -> str:
             raw = "coalesce(" + ", ".join(f"CAST({ident(c)} AS VARCHAR)" for c in columns) + ")"
         elif field in ("first_name", "last_name") and "full_name" in by_role:
             full = f"trim(CAST({ident(by_role['full_name'][0])} AS VARCHAR))"
-            raw = f"split_part({full}, ' ', 1)" if field == "first_name" else (
-                f"CASE WHEN contains({full}, ' ') THEN regexp_extract({full}, '(\\S+)$', 1) END"
+            raw = (
+                f"split_part({full}, ' ', 1)"
+                if field == "first_name"
+                else (
+                    f"CASE WHEN contains({full}, ' ') THEN regexp_extract({full}, '(\\S+)$', 1) END"
+                )
             )
         if raw is None:
             parts.append(f"NULL::VARCHAR AS {field}")
@@ -90,10 +96,14 @@ def build_records(
         f"CREATE OR REPLACE TABLE {RECORDS} AS SELECT {select} "
         f"FROM ({' UNION ALL '.join(selects)}) u{join}"
     )
-    count, size = cur.execute(f"SELECT count(*), coalesce(max(rec), -1) + 1 FROM {RECORDS}").fetchone()
+    count, size = cur.execute(
+        f"SELECT count(*), coalesce(max(rec), -1) + 1 FROM {RECORDS}"
+    ).fetchone()
     present = cur.execute(
         f"SELECT {', '.join(f'count({f})' for f in FIELDS)}, count(truth_id) FROM {RECORDS}"
     ).fetchone()
     fields = [f for f, n in zip(FIELDS, present[:-1], strict=True) if n]
-    per_source = dict(cur.execute(f"SELECT source, count(*) FROM {RECORDS} GROUP BY source").fetchall())
+    per_source = dict(
+        cur.execute(f"SELECT source, count(*) FROM {RECORDS} GROUP BY source").fetchall()
+    )
     return RecordsInfo(count, size, fields, bool(present[-1]), per_source)

@@ -13,7 +13,10 @@ TF_CLIP = 5.0
 
 
 def weights(m: list[np.ndarray], u: list[np.ndarray]) -> list[list[float]]:
-    return [[math.log2(mi / ui) for mi, ui in zip(mf, uf, strict=True)] for mf, uf in zip(m, u, strict=True)]
+    return [
+        [math.log2(mi / ui) for mi, ui in zip(mf, uf, strict=True)]
+        for mf, uf in zip(m, u, strict=True)
+    ]
 
 
 def score_sql(model: Probabilistic, m: list[np.ndarray], u: list[np.ndarray], prior: float) -> str:

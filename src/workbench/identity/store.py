@@ -9,8 +9,9 @@ CURRENT_KEY = "current_identity_run"
 
 def ensure_tables(cur: duckdb.DuckDBPyConnection) -> None:
     cur.execute(
-        "CREATE TABLE IF NOT EXISTS identity.clusters (run_id VARCHAR NOT NULL, rec INTEGER NOT NULL, "
-        "source VARCHAR NOT NULL, record_id VARCHAR NOT NULL, profile_id VARCHAR NOT NULL)"
+        "CREATE TABLE IF NOT EXISTS identity.clusters (run_id VARCHAR NOT NULL, "
+        "rec INTEGER NOT NULL, source VARCHAR NOT NULL, record_id VARCHAR NOT NULL, "
+        "profile_id VARCHAR NOT NULL)"
     )
     cur.execute(
         "CREATE TABLE IF NOT EXISTS identity.edges (run_id VARCHAR NOT NULL, a INTEGER NOT NULL, "

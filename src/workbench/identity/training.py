@@ -1,4 +1,4 @@
-"""Fellegi–Sunter training without labels: u from random pairs, m by EM.
+"""Fellegi-Sunter training without labels: u from random pairs, m by EM.
 
 u (how often non-matches agree) comes from random record pairs, which are
 almost all non-matches. m (how often matches agree) is estimated by EM on the
@@ -80,7 +80,8 @@ def em(
     m = [x.copy() for x in m]
     n_fields = patterns.shape[1]
     done = 0
-    for done in range(1, iterations + 1):
+    for step in range(1, iterations + 1):
+        done = step
         log_m = np.zeros(len(patterns))
         log_u = np.zeros(len(patterns))
         for f in range(n_fields):
@@ -141,7 +142,9 @@ def train(
             if free[f]:
                 sums[f] += m[f] * matches
                 weights[f] += matches
-    m_final = [s / w if w > 0 else init[f] for f, (s, w) in enumerate(zip(sums, weights, strict=True))]
+    m_final = [
+        s / w if w > 0 else init[f] for f, (s, w) in enumerate(zip(sums, weights, strict=True))
+    ]
     rows = cur.execute(
         f"SELECT {level_cols}, count(*) FROM {comparisons_table} GROUP BY ALL"
     ).fetchall()

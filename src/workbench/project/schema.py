@@ -56,6 +56,10 @@ CREATE_META = [
         saved_at TIMESTAMP NOT NULL,
         app_version VARCHAR NOT NULL,
         PRIMARY KEY (kind, name, version))""",
+    """CREATE TABLE meta.labels (
+        a_source VARCHAR, a_record VARCHAR, b_source VARCHAR, b_record VARCHAR,
+        label VARCHAR NOT NULL, labeled_at TIMESTAMP,
+        PRIMARY KEY (a_source, a_record, b_source, b_record))""",
     """CREATE TABLE meta.runs (
         run_id VARCHAR PRIMARY KEY,
         kind VARCHAR NOT NULL,
