@@ -290,9 +290,9 @@ def test_open_twice_in_one_process(closed_project: Path) -> None:
 
 
 # -------------------------------------------------------------------- migration
-def _add_labels(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("CREATE TABLE meta.labels (profile_id VARCHAR, label VARCHAR)")
-    con.execute("INSERT INTO meta.labels VALUES ('p1', 'vip')")
+def _add_segment_tags(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE TABLE meta.segment_tags (profile_id VARCHAR, label VARCHAR)")
+    con.execute("INSERT INTO meta.segment_tags VALUES ('p1', 'vip')")
 
 
 def _broken(con: duckdb.DuckDBPyConnection) -> None:
@@ -307,19 +307,19 @@ def _stored_version(path: Path) -> tuple[str, bool]:
         ).fetchone()
         tables = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     assert version is not None
-    return version[0], "labels" in tables or "half_done" in tables
+    return version[0], "segment_tags" in tables or "half_done" in tables
 
 
 def test_migration_from_an_older_format(
     closed_project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(schema, "FORMAT_VERSION", 2)
-    monkeypatch.setattr(schema, "MIGRATIONS", {1: _add_labels})
+    monkeypatch.setattr(schema, "MIGRATIONS", {1: _add_segment_tags})
     with Project.open(closed_project) as project:
         assert project.format_version == 2
         cur = project.cursor()
         try:
-            assert cur.execute("SELECT * FROM meta.labels").fetchall() == [("p1", "vip")]
+            assert cur.execute("SELECT * FROM meta.segment_tags").fetchall() == [("p1", "vip")]
         finally:
             cur.close()
         assert [s.name for s in list_sources(project)] == ["crm"]
@@ -334,14 +334,14 @@ def test_failed_migration_leaves_the_file_as_it_was(
     with pytest.raises(RuntimeError, match="migration step failed"):
         Project.open(closed_project)
     assert _stored_version(closed_project) == ("1", False)
-    monkeypatch.setattr(schema, "MIGRATIONS", {1: _add_labels})
+    monkeypatch.setattr(schema, "MIGRATIONS", {1: _add_segment_tags})
     with Project.open(closed_project) as project:  # the failed attempt left no lock behind
         assert project.format_version == 2
 
 
 def test_missing_migration_step(closed_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(schema, "FORMAT_VERSION", 3)
-    monkeypatch.setattr(schema, "MIGRATIONS", {1: _add_labels})
+    monkeypatch.setattr(schema, "MIGRATIONS", {1: _add_segment_tags})
     with pytest.raises(ProjectError, match="no migration from project format 2"):
         Project.open(closed_project)
     assert _stored_version(closed_project) == ("1", False)
@@ -351,7 +351,7 @@ def test_read_only_open_of_an_older_format(
     closed_project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(schema, "FORMAT_VERSION", 2)
-    monkeypatch.setattr(schema, "MIGRATIONS", {1: _add_labels})
+    monkeypatch.setattr(schema, "MIGRATIONS", {1: _add_segment_tags})
     with pytest.raises(ProjectError, match="open it writable once to migrate"):
         Project.open(closed_project, read_only=True)
     assert _stored_version(closed_project) == ("1", False)

@@ -151,7 +151,7 @@ class Project:
         try:
             cur.execute("BEGIN TRANSACTION")
             try:
-                yield cur
+                yield cur if task is None else _CheckedCursor(cur, task)  # type: ignore[misc]
                 if task is not None:
                     task.check()
                 cur.execute("COMMIT")
@@ -211,6 +211,29 @@ class Project:
 
 
 # ------------------------------------------------------------------- helpers
+class _CheckedCursor:
+    """A cursor that checks for cancel before every statement.
+
+    DuckDB's interrupt only stops a query that is running; a cancel that lands
+    between two statements is caught here, before the next one starts.
+    """
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection, task: Task) -> None:
+        self._cur = cur
+        self._task = task
+
+    def execute(self, *args: object, **kwargs: object) -> duckdb.DuckDBPyConnection:
+        self._task.check()
+        return self._cur.execute(*args, **kwargs)  # type: ignore[arg-type]
+
+    def executemany(self, *args: object, **kwargs: object) -> duckdb.DuckDBPyConnection:
+        self._task.check()
+        return self._cur.executemany(*args, **kwargs)  # type: ignore[arg-type]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._cur, name)
+
+
 def _wal_path(path: Path) -> Path:
     return path.with_name(path.name + ".wal")
 
