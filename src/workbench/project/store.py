@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import re
 import threading
 import uuid
@@ -45,6 +46,9 @@ class Project:
     def __init__(self, path: Path, con: duckdb.DuckDBPyConnection, read_only: bool) -> None:
         self.path = path
         self._con = con
+        # DuckDB would use 80% of RAM; a laptop app shares the machine, so cap it
+        # and let big jobs spill to disk (WORKBENCH_MEMORY_LIMIT overrides).
+        con.execute(f"SET memory_limit = '{_memory_limit()}'")
         self.read_only = read_only
         self._lock = threading.Lock()
         self._closed = False
@@ -211,6 +215,18 @@ class Project:
 
 
 # ------------------------------------------------------------------- helpers
+DEFAULT_MEMORY_LIMIT = "1500MB"
+
+
+def _memory_limit() -> str:
+    value = os.environ.get("WORKBENCH_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT).strip()
+    if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value, re.IGNORECASE):
+        raise ProjectError(
+            f"WORKBENCH_MEMORY_LIMIT={value!r} is not a size such as '1GB' or '512MB'."
+        )
+    return value
+
+
 class _CheckedCursor:
     """A cursor that checks for cancel before every statement.
 
