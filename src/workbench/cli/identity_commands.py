@@ -7,11 +7,9 @@ from pathlib import Path
 
 from workbench.cli.output import print_json, print_table
 from workbench.cli.progress import ProgressBar
-from workbench.identity.api import count_candidate_pairs, export_clusters, load_rules, suggest_rules
 from workbench.identity.diff import diff_runs
 from workbench.identity.explain import explain
 from workbench.identity.labels import LABELS, label_score, set_label
-from workbench.identity.pipeline import resolve
 from workbench.identity.runs import RecordRef, list_identity_runs
 from workbench.identity.suspicious import suspicious_profiles
 from workbench.project import Project
@@ -73,6 +71,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
+    # The resolver pulls in pandas and scipy; import it only when resolving.
+    from workbench.identity.api import (  # noqa: PLC0415
+        count_candidate_pairs,
+        load_rules,
+        suggest_rules,
+    )
+    from workbench.identity.pipeline import resolve  # noqa: PLC0415
+
     with Project.open(args.project) as project:
         rules = suggest_rules(project) if args.auto else load_rules(args.rules)
         if args.pairs_only:
@@ -146,6 +152,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 
 def cmd_clusters(args: argparse.Namespace) -> int:
+    from workbench.identity.api import export_clusters  # noqa: PLC0415
+
     with Project.open(args.project, read_only=True) as project:
         n = export_clusters(project, args.out, args.run)
     print(f"Wrote {n:,} records to {args.out}")
