@@ -12,28 +12,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from workbench.ingest.roles import IDENTITY_ROLES, LINK_KEYS
+
 SCHEMA_VERSION = 1
 
-FIELDS = (
-    "email",
-    "phone",
-    "customer_id",
-    "device_id",
-    "cookie_id",
-    "national_id",
-    "first_name",
-    "last_name",
-    "full_name",
-    "dob",
-    "street_number",
-    "street",
-    "address",
-    "city",
-    "postcode",
-    "state",
-    "country",
-)
-KEY_FIELDS = ("email", "phone", "customer_id", "device_id", "cookie_id", "national_id")
+FIELDS = IDENTITY_ROLES
+"""Fields a rule set can use: the identity roles of profile sources."""
+KEY_FIELDS = LINK_KEYS
 
 Method = Literal[
     "exact",
