@@ -10,7 +10,7 @@ from workbench.cli.progress import ProgressBar
 from workbench.identity.diff import diff_runs
 from workbench.identity.explain import explain
 from workbench.identity.labels import LABELS, label_score, set_label
-from workbench.identity.runs import RecordRef, list_identity_runs
+from workbench.identity.runs import RecordRef, RunNotFoundError, list_identity_runs
 from workbench.identity.suspicious import suspicious_profiles
 from workbench.project import Project
 from workbench.project.definitions import save_definition
@@ -223,7 +223,10 @@ def cmd_label(args: argparse.Namespace) -> int:
     left, right = RecordRef.parse(args.left), RecordRef.parse(args.right)
     with Project.open(args.project) as project:
         set_label(project, left, right, args.label)
-        score = label_score(project) if args.label else None
+        try:
+            score = label_score(project)
+        except RunNotFoundError:
+            score = None  # no run yet to score against
     print(f"Labelled {left} / {right} as '{args.label}'.")
     if score and score.labeled:
         p = "n/a" if score.precision is None else f"{score.precision:.3f}"

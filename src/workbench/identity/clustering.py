@@ -68,9 +68,10 @@ def cluster(
     is_careful[careful] = True
     members = np.flatnonzero(is_careful[labels])
     keep = is_careful[labels[a]]
-    order = np.argsort(-score[keep], kind="stable")
-    ea = a[keep][order].tolist()
-    eb = b[keep][order].tolist()
+    ka, kb = a[keep], b[keep]
+    order = np.lexsort((kb, ka, -score[keep]))  # strongest first; ties by record, so re-runs agree
+    ea = ka[order].tolist()
+    eb = kb[order].tolist()
 
     sub = attributes.iloc[members]
     dobs = sub["dob"].tolist()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import duckdb
+
 from workbench.identity.ruleset import Comparison, FieldModel, Level, MatchRule
 
 NULL_LEVEL = -1
@@ -74,6 +76,16 @@ def level_label(levels: list[Level], code: int) -> str:
         )
         else f"{lv.method} ≤ {lv.threshold:g}"
     )
+
+
+def register_functions(cur: duckdb.DuckDBPyConnection) -> None:
+    """Python functions the comparison SQL may call (``wb_soundex``), once per connection."""
+    # Asked first: a failed re-registration would abort the surrounding transaction.
+    exists = cur.execute(
+        "SELECT count(*) FROM duckdb_functions() WHERE function_name = 'wb_soundex'"
+    ).fetchall()[0][0]  # fetchall: an open result would block create_function
+    if not exists:
+        cur.create_function("wb_soundex", soundex, ["VARCHAR"], "VARCHAR", null_handling="special")
 
 
 def soundex(name: str | None) -> str | None:

@@ -25,7 +25,7 @@ def names_conflict(a: tuple[str | None, str | None], b: tuple[str | None, str | 
     fb, lb = b
     if not fa or not fb or fa == fb:
         return False
-    if fa == lb or fb == la:
+    if (fa == lb and (not la or la == fb)) or (fb == la and (not lb or lb == fa)):
         return False  # first and last name swapped on one side
     if fa.startswith(fb) or fb.startswith(fa):
         return False  # an initial or a short form (sam / samantha)

@@ -64,12 +64,16 @@ def diff_runs(project: Project, run_a: str, run_b: str, limit: int = 50) -> RunD
         split = cur.execute(
             "SELECT count(*) FROM __wb_diff_a WHERE parts > 1 AND whole_parts"
         ).fetchone()[0]
-        changed = cur.execute("SELECT count(*) FROM __wb_diff_b WHERE NOT whole_parts").fetchone()[
-            0
-        ]
+        # A B profile that is one whole part of a clean split is not an "other" change.
+        changed = cur.execute(
+            """SELECT count(*) FROM __wb_diff_b b WHERE NOT b.whole_parts AND NOT (
+                b.parts = 1 AND (SELECT bool_and(a.whole_parts) FROM __wb_diff d
+                    JOIN __wb_diff_a a ON a.pa = d.pa WHERE d.pb = b.pb))"""
+        ).fetchone()[0]
+        # Records that left the largest part of their old profile.
         moved = cur.execute(
-            """SELECT coalesce(sum(n), 0) FROM __wb_diff d WHERE n < (
-                SELECT max(n) FROM __wb_diff d2 WHERE d2.pa = d.pa)"""
+            "SELECT coalesce(sum(total - biggest), 0) FROM (SELECT sum(n) AS total, "
+            "max(n) AS biggest FROM __wb_diff GROUP BY pa)"
         ).fetchone()[0]
         merges = [
             {"profile": pb, "from": list(pas), "records": int(records)}

@@ -9,11 +9,18 @@ from dataclasses import dataclass, field
 import duckdb
 import numpy as np
 
-from workbench.identity.comparisons import holds, level_label, level_sql, rule_sql
+from workbench.identity.comparisons import (
+    holds,
+    level_label,
+    level_sql,
+    register_functions,
+    rule_sql,
+)
 from workbench.identity.conflicts import Evidence
 from workbench.identity.records import RECORDS
+from workbench.identity.ruleset import RuleSet
 from workbench.identity.runs import RecordRef, record_rec, resolve_run, run_rules
-from workbench.identity.scoring import weights
+from workbench.identity.scoring import tf_adjustment, weights
 from workbench.project.store import Project
 
 
@@ -65,6 +72,7 @@ def _explain(
 ) -> Explanation:
     run_id = resolve_run(cur, run_id)
     rules = run_rules(cur, run_id)
+    register_functions(cur)
     a, pa = record_rec(cur, run_id, left)
     b, pb = record_rec(cur, run_id, right)
     out = Explanation(run_id, left, right, pa == pb, pa, pb)
@@ -86,6 +94,8 @@ def _explain(
         for i, f in enumerate(model.fields):
             lv = int(row[i * 3 + 2])
             wt = 0.0 if lv < 0 else w[i][lv]
+            if lv == 0 and f.tf_adjust and f.u:
+                wt += tf_adjustment(f.u[0], _term_frequency(cur, f.field, row[i * 3]))
             total += wt
             out.fields.append(
                 FieldComparison(
@@ -123,9 +133,16 @@ def _explain(
         out.verdict = "compared, but below the match threshold and no rule matched"
     else:
         out.verdict = "matched, but the merge was refused: " + (
-            _conflict(cur, run_id, pa, pb) or "guardrail (maximum profile size)"
+            _conflict(cur, run_id, rules, pa, pb) or "guardrail (maximum profile size)"
         )
     return out
+
+
+def _term_frequency(cur: duckdb.DuckDBPyConnection, field: str, value: object) -> float | None:
+    row = cur.execute(
+        f"SELECT count(*) FILTER (WHERE {field} = ?) / count({field}) FROM {RECORDS}", [value]
+    ).fetchone()
+    return float(row[0]) if row and row[0] else None
 
 
 def _path(cur: duckdb.DuckDBPyConnection, run_id: str, profile: str, a: int, b: int) -> list[dict]:
@@ -175,18 +192,27 @@ def _path(cur: duckdb.DuckDBPyConnection, run_id: str, profile: str, a: int, b: 
     return list(reversed(steps))
 
 
-def _conflict(cur: duckdb.DuckDBPyConnection, run_id: str, pa: str, pb: str) -> str | None:
+def _conflict(
+    cur: duckdb.DuckDBPyConnection, run_id: str, rules: RuleSet, pa: str, pb: str
+) -> str | None:
+    """The guardrail that keeps the two profiles apart, as the clustering saw it."""
+    unique = [k.field for k in rules.keys if k.unique]
+    conflict = rules.guardrails.conflict_fields
     rows = cur.execute(
-        f"SELECT c.profile_id, r.dob, r.first_name, r.last_name FROM identity.clusters c "
-        f"JOIN {RECORDS} r ON r.source = c.source AND r.record_id = c.record_id "
-        "WHERE c.run_id = ? AND c.profile_id IN (?, ?)",
+        "SELECT c.profile_id, r.dob, r.first_name, r.last_name"
+        + "".join(f", r.{k}" for k in unique)
+        + f" FROM identity.clusters c JOIN {RECORDS} r ON r.source = c.source "
+        "AND r.record_id = c.record_id WHERE c.run_id = ? AND c.profile_id IN (?, ?)",
         [run_id, pa, pb],
     ).fetchall()
     groups = {pa: Evidence(size=0), pb: Evidence(size=0)}
-    for pid, dob, first, last in rows:
+    for pid, dob, first, last, *keys in rows:
         ev = groups[pid]
-        if dob:
+        if dob and "dob" in conflict:
             ev.dobs.add(dob)
-        if first:
+        if first and "first_name" in conflict:
             ev.names.add((first, last))
+        for key, value in zip(unique, keys, strict=True):
+            if value:
+                ev.unique.setdefault(key, set()).add(value)
     return groups[pa].conflicts_with(groups[pb])

@@ -43,21 +43,37 @@ def apply(expr: str, names: list[str]) -> str:
     return f"NULLIF({expr}, '')"
 
 
+def _trim(e: str) -> str:
+    """Trim spaces, tabs and line breaks (DuckDB's trim() alone strips spaces only)."""
+    return f"trim({e}, ' \t\r\n')"
+
+
+_LIGATURES = (("ß", "ss"), ("æ", "ae"), ("œ", "oe"), ("þ", "th"))
+_SINGLE = ("øłđħı", "oldhi")
+"""Letters strip_accents cannot decompose, written as plain ASCII instead of dropped."""
+
+
+def _transliterate(e: str) -> str:
+    for a, b in _LIGATURES:
+        e = f"replace({e}, '{a}', '{b}')"
+    return f"translate({e}, '{_SINGLE[0]}', '{_SINGLE[1]}')"
+
+
 def _one(e: str, name: str) -> str:
     if name == "trim":
-        return f"trim({e})"
+        return _trim(e)
     if name == "spaces":
-        return f"regexp_replace(trim({e}), '\\s+', ' ', 'g')"
+        return f"regexp_replace({_trim(e)}, '\\s+', ' ', 'g')"
     if name == "lower":
         return f"lower({e})"
     if name == "accents":
         return f"strip_accents({e})"
     if name == "letters":
-        return f"regexp_replace(lower({e}), '[^a-z]', '', 'g')"
+        return f"regexp_replace({_transliterate(f'lower({e})')}, '[^a-z]', '', 'g')"
     if name == "digits":
         return f"regexp_replace({e}, '[^0-9]', '', 'g')"
     if name == "email":
-        bare = f"regexp_replace(lower(trim({e})), '^mailto:', '')"
+        bare = f"regexp_replace(lower({_trim(e)}), '^mailto:', '')"
         valid = f"regexp_full_match({bare}, '[^@\\s]+@[^@\\s]+\\.[a-z]{{2,}}')"
         return f"CASE WHEN {valid} THEN {bare} END"
     if name == "email_provider_rules":

@@ -7,7 +7,6 @@ edges, so runs can be explained and compared later.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
 import uuid
@@ -111,11 +110,7 @@ def _run(
     previous = current_run(cur)
     task.progress(0.02, "Normalising records")
     info = build_records(cur, sources, rules)
-    if any(c.method == "phonetic" for r in rules.rules for c in r.comparisons) or (
-        rules.probabilistic
-        and any(lv.method == "phonetic" for f in rules.probabilistic.fields for lv in f.levels)
-    ):
-        _register_soundex(cur)
+    comparisons.register_functions(cur)
     t = _timed(seconds, "records", t)
 
     task.progress(0.12, "Counting candidate pairs")
@@ -346,10 +341,3 @@ _NAME_HINT = (
 )
 """A tie-break for clustering: the other record's first name is in this one's e-mail
 (emily_santiago@ belongs with Emily rather than with her housemate)."""
-
-
-def _register_soundex(cur: duckdb.DuckDBPyConnection) -> None:
-    with contextlib.suppress(duckdb.Error):  # already registered on this connection
-        cur.create_function(
-            "wb_soundex", comparisons.soundex, ["VARCHAR"], "VARCHAR", null_handling="special"
-        )

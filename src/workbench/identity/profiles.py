@@ -170,17 +170,24 @@ def build_events(
         ]
         if not links:
             continue
-        link = links[0]
-        raw_key = f"CAST({ident(roles[link][0])} AS VARCHAR)"
-        key = apply("raw", normalizers_for(rules, link))
-        # Each distinct key is normalised and linked once; events join on the raw value.
-        cur.execute(
-            f"CREATE OR REPLACE TEMP TABLE __wb_link_{len(selects)} AS "
-            "SELECT k.raw, k.v, m.profile_id FROM (SELECT raw, "
-            f"{key} AS v FROM (SELECT DISTINCT {raw_key} AS raw FROM {s.table})) k LEFT JOIN "
-            f"(SELECT value, profile_id FROM __wb_keymap WHERE field = {literal(link)}) m "
-            "ON m.value = k.v"
-        )
+        # Every key column links, in priority order: an event with no customer id but a
+        # known e-mail still finds its profile. Each distinct raw key is normalised and
+        # looked up once; the events then join on the raw value.
+        joins, found = [], []
+        for link, column in ((f, c) for f in links for c in roles[f]):
+            table = f"__wb_link_{len(selects)}_{len(joins)}"
+            key = apply("raw", normalizers_for(rules, link))
+            cur.execute(
+                f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT k.raw, m.profile_id FROM "
+                f"(SELECT raw, {key} AS v FROM (SELECT DISTINCT CAST({ident(column)} AS VARCHAR) "
+                f"AS raw FROM {s.table})) k JOIN (SELECT value, profile_id FROM __wb_keymap "
+                f"WHERE field = {literal(link)}) m ON m.value = k.v"
+            )
+            alias = f"m{len(joins)}"
+            joins.append(
+                f" LEFT JOIN {table} {alias} ON {alias}.raw = CAST(e.{ident(column)} AS VARCHAR)"
+            )
+            found.append(f"{alias}.profile_id")
         event_type = (
             f"CAST({ident(roles['event_type'][0])} AS VARCHAR)"
             if "event_type" in roles
@@ -197,12 +204,12 @@ def build_events(
         props = [c.name for c in s.columns if c.role == "property" and c.name.lower() not in _CORE]
         properties = "".join(f", e.{ident(p)}" for p in props)
         selects.append(
-            f"SELECT m.profile_id, {literal(s.name)} AS source, "
+            f"SELECT {found[0] if len(found) == 1 else 'coalesce(' + ', '.join(found) + ')'} "
+            f"AS profile_id, {literal(s.name)} AS source, "
             f"{event_type} AS event_type, "
             f"CAST(e.{ident(roles['timestamp'][0])} AS TIMESTAMP) AS ts, "
             f"{value} AS value, {channel} AS channel{properties} "
-            f"FROM {s.table} e LEFT JOIN __wb_link_{len(selects)} m "
-            f"ON m.raw = CAST(e.{ident(roles[link][0])} AS VARCHAR)"
+            f"FROM {s.table} e{''.join(joins)}"
         )
     if not selects:
         cur.execute(

@@ -119,6 +119,9 @@ class Blocking(_Model):
     fields: list[str] = Field(min_length=1)
 
 
+CONFLICT_FIELDS = ("dob", "first_name")
+
+
 class Guardrails(_Model):
     conflict_fields: list[str] = Field(
         default_factory=list,
@@ -132,6 +135,18 @@ class Guardrails(_Model):
     max_pairs: int = Field(
         50_000_000, ge=1, description="refuse a blocking rule producing more pairs"
     )
+
+    @field_validator("conflict_fields")
+    @classmethod
+    def _known_conflicts(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if name not in CONFLICT_FIELDS:
+                raise ValueError(
+                    f"'{name}' cannot be a conflict field (use {' or '.join(CONFLICT_FIELDS)}); "
+                    "for an id that means two people when it differs, set unique: true on "
+                    "its identity key"
+                )
+        return value
 
 
 Survivorship = Literal["most_frequent", "source_priority"]

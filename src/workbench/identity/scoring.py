@@ -36,5 +36,12 @@ def score_sql(model: Probabilistic, m: list[np.ndarray], u: list[np.ndarray], pr
     return " + ".join(terms)
 
 
+def tf_adjustment(u_exact: float, tf: float | None) -> float:
+    """The same adjustment score_sql applies, for one value (used by explain)."""
+    if tf is None:
+        return 0.0
+    return max(min(math.log2(u_exact / max(tf, 1e-9)), TF_CLIP), -TF_CLIP)
+
+
 def probability_sql(weight: str) -> str:
     return f"(1.0 / (1.0 + pow(2.0, -({weight}))))"

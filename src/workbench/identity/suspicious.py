@@ -82,7 +82,9 @@ def _conflicting(cur: duckdb.DuckDBPyConnection, run: str, found: dict[str, Susp
 def _bridges(cur: duckdb.DuckDBPyConnection, run: str, found: dict[str, Suspect]) -> None:
     """Profiles of 3+ records where one weak edge is the only link between two parts."""
     edges = cur.execute(
-        """SELECT ca.profile_id, e.a, e.b, e.probability FROM identity.edges e
+        """SELECT ca.profile_id, e.a, e.b,
+               CASE WHEN e.rule = 'probabilistic' THEN e.probability ELSE 1.0 END
+        FROM identity.edges e
         JOIN identity.clusters ca ON ca.run_id = e.run_id AND ca.rec = e.a
         JOIN identity.clusters cb ON cb.run_id = e.run_id AND cb.rec = e.b
         WHERE e.run_id = ? AND ca.profile_id = cb.profile_id AND ca.profile_id IN (
