@@ -7,6 +7,7 @@ callback, so the engine never knows who is watching.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 
@@ -44,7 +45,8 @@ class Task:
         with self._lock:
             interrupters = list(self._interrupters)
         for interrupt in interrupters:
-            interrupt()
+            with contextlib.suppress(Exception):  # a connection closed meanwhile
+                interrupt()
 
     def cancelled(self) -> bool:
         return self._cancel.is_set()
@@ -62,9 +64,10 @@ class Task:
             interrupt()
 
     def remove_interrupter(self, interrupt: Callable[[], None]) -> None:
+        """Remove by identity: pass the same object given to add_interrupter (some bound
+        methods, such as DuckDB's ``connection.interrupt``, do not compare equal)."""
         with self._lock:
-            if interrupt in self._interrupters:
-                self._interrupters.remove(interrupt)
+            self._interrupters[:] = [i for i in self._interrupters if i is not interrupt]
 
     def sub(self, start: float, end: float) -> SubTask:
         """A view of this task that maps 0..1 onto ``start..end``."""

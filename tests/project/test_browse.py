@@ -108,7 +108,9 @@ def test_column_statistics(project, big) -> None:
     assert stats.mean is not None
     assert len(stats.top) == 7
     assert stats.top[0][1] >= stats.top[-1][1]
-    filtered = column_stats(project, big, "name", ViewSpec(filter_text="name 5", filter_column="name"))
+    filtered = column_stats(
+        project, big, "name", ViewSpec(filter_text="name 5", filter_column="name")
+    )
     assert filtered.rows == 200 * 111
     assert filtered.mean is None
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 @pytest.fixture(autouse=True)
-def _isolated_settings(tmp_path: Path, qapp) -> Iterator[None]:  # noqa: ANN001
+def _isolated_settings(tmp_path: Path, qapp) -> None:
     """Keep QSettings of tests away from the user's own."""
     from PySide6.QtCore import QSettings
 
@@ -23,7 +22,6 @@ def _isolated_settings(tmp_path: Path, qapp) -> Iterator[None]:  # noqa: ANN001
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(settings_dir))
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(settings_dir))
     QSettings().clear()
-    yield
 
 
 def write_customers(path: Path, rows: int, start: int = 0) -> Path:
@@ -78,14 +76,14 @@ def confirmations() -> Confirmations:
 
 
 @pytest.fixture
-def make_window(qtbot, confirmations):  # noqa: ANN001
+def make_window(qtbot, confirmations):
     """Build a MainWindow whose questions are answered by ``confirmations``; on teardown
     any job still running is cancelled and its worker joined."""
     from workbench.ui.main_window import MainWindow
 
     windows: list[MainWindow] = []
 
-    def make(project=None) -> MainWindow:  # noqa: ANN001
+    def make(project=None) -> MainWindow:
         window = MainWindow(project)
         window.confirm = confirmations
         qtbot.addWidget(window)

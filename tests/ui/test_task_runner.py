@@ -24,7 +24,9 @@ def _long_query(task: Task) -> int:
     task.add_interrupter(con.interrupt)
     try:
         task.progress(0.0, "Counting")
-        return con.execute("SELECT count(*) FROM range(100000000000) t(i) WHERE i % 7 = 3").fetchone()[0]
+        return con.execute(
+            "SELECT count(*) FROM range(100000000000) t(i) WHERE i % 7 = 3"
+        ).fetchone()[0]
     except duckdb.InterruptException as exc:
         raise Cancelled() from exc
     finally:

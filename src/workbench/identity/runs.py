@@ -98,6 +98,12 @@ def list_identity_runs(project: Project) -> list[dict]:
     return out
 
 
+def current_run_summary(project: Project) -> dict | None:
+    """The current identity run in brief (id, records, profiles), or None before the first."""
+    runs = [r for r in list_identity_runs(project) if r["current"]]
+    return runs[0] if runs else None
+
+
 def record_rec(cur: duckdb.DuckDBPyConnection, run_id: str, ref: RecordRef) -> tuple[int, str]:
     """(rec number, profile id) of a record in a run."""
     row = cur.execute(

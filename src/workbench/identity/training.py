@@ -148,7 +148,8 @@ def train(
     rows = cur.execute(
         f"SELECT {level_cols}, count(*) FROM {comparisons_table} GROUP BY ALL"
     ).fetchall()
-    prior = _prior_only(np.array(rows, dtype=np.int64), u, m_final)
+    # No candidate pairs at all (every key unique): nothing to learn a prior from.
+    prior = _prior_only(np.array(rows, dtype=np.int64), u, m_final) if rows else 0.5
     return Trained(m_final, u, prior, total_iterations, u_pairs)
 
 

@@ -50,7 +50,8 @@ def preview_file(
     task = task or null_task()
     path = Path(path).resolve()
     con = duckdb.connect()
-    task.add_interrupter(con.interrupt)
+    interrupt = con.interrupt  # one bound method, so it can be removed again
+    task.add_interrupter(interrupt)
     try:
         con.execute("SET TimeZone = 'UTC'")
         with tempfile.TemporaryDirectory(prefix="workbench-preview-") as tmp:
@@ -66,7 +67,7 @@ def preview_file(
     except duckdb.InterruptException as exc:
         raise IngestError("preview cancelled") from exc
     finally:
-        task.remove_interrupter(con.interrupt)
+        task.remove_interrupter(interrupt)
         con.close()
     return Preview(
         file=str(path),

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from workbench.project.store import Project
 
 TOP_VALUES = 8
+_VECTOR = 2048
+"""Rows per DuckDB storage vector: a page read decompresses every vector it touches."""
+_CHEAP_VECTORS = 24
 _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "REAL")
 
 
@@ -190,6 +193,22 @@ class TableView:
     _first_rowid: int = 0
     _ids: np.ndarray | None = field(default=None, repr=False)
 
+    @property
+    def keyed(self) -> bool:
+        """Pages are read by row id (sorted or filtered): each read scans the table once."""
+        return self._ids is not None
+
+    def cheap_page(self, start: int, count: int) -> bool:
+        """Whether reading this page touches few storage vectors (well under a frame):
+        always in file order; in a keyed view when the page's row ids cluster."""
+        if self._ids is None:
+            return True
+        ids = self._ids[max(0, start) : max(0, start) + count]
+        if len(ids) == 0:
+            return True
+        span = int(ids.max()) - int(ids.min())
+        return min(len(ids), span // _VECTOR + 1) <= _CHEAP_VECTORS
+
     def fetch(self, project: Project, start: int, count: int) -> list[tuple]:
         """Rows ``start .. start+count`` of the view (fewer at the end)."""
         start = max(0, int(start))
@@ -206,9 +225,12 @@ class TableView:
                     [first, first + (stop - start) - 1],
                 ).fetchall()
             ids = self._ids[start:stop].tolist()
+            # The range lets the scan skip row groups when the ids cluster (a filter in file
+            # order, a sort on a column with few values); the list picks the rows.
             rows = cur.execute(
-                f"SELECT rowid, {self._shown} FROM {self._table} WHERE rowid = ANY(?::BIGINT[])",
-                [ids],
+                f"SELECT rowid, {self._shown} FROM {self._table} "
+                "WHERE rowid BETWEEN ? AND ? AND rowid = ANY(?::BIGINT[])",
+                [min(ids), max(ids), ids],
             ).fetchall()
         finally:
             cur.close()
@@ -230,7 +252,8 @@ def open_view(
     shown = ", ".join(_ident(c.name) for c in checked.columns)
     fixed_where, fixed_params = checked.where(ViewSpec())
     cur = project.cursor()
-    task.add_interrupter(cur.interrupt)
+    interrupt = cur.interrupt  # one bound method: a fresh one would not compare equal
+    task.add_interrupter(interrupt)
     try:
         count, low, high = cur.execute(
             f"SELECT count(*), min(rowid), max(rowid) FROM {checked.table}{fixed_where}",
@@ -249,7 +272,7 @@ def open_view(
     except duckdb.InterruptException as exc:
         raise Cancelled() from exc
     finally:
-        task.remove_interrupter(cur.interrupt)
+        task.remove_interrupter(interrupt)
         cur.close()
     ids = np.asarray(ids, dtype=np.int64)
     return TableView(ref, spec, checked.columns, len(ids), count, shown, checked.table, 0, ids)
@@ -294,7 +317,8 @@ def column_stats(
     numeric = ctype.upper() in _NUMERIC or ctype.upper().startswith("DECIMAL")
     mean = f"avg({col})::DOUBLE" if numeric else "NULL"
     cur = project.cursor()
-    task.add_interrupter(cur.interrupt)
+    interrupt = cur.interrupt
+    task.add_interrupter(interrupt)
     try:
         task.progress(0.0, f"Statistics of {column}")
         rows, present, distinct, low, high, avg = cur.execute(
@@ -312,7 +336,7 @@ def column_stats(
     except duckdb.InterruptException as exc:
         raise Cancelled() from exc
     finally:
-        task.remove_interrupter(cur.interrupt)
+        task.remove_interrupter(interrupt)
         cur.close()
     return ColumnStats(
         column,

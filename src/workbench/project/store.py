@@ -150,8 +150,9 @@ class Project:
         if self.read_only:
             raise ProjectError(f"{self.path} is open read-only.")
         cur = self.cursor()
+        interrupt = cur.interrupt  # one bound method, so it can be removed again
         if task is not None:
-            task.add_interrupter(cur.interrupt)
+            task.add_interrupter(interrupt)
         try:
             cur.execute("BEGIN TRANSACTION")
             try:
@@ -165,7 +166,7 @@ class Project:
                 raise
         finally:
             if task is not None:
-                task.remove_interrupter(cur.interrupt)
+                task.remove_interrupter(interrupt)
             cur.close()
 
     # ---------------------------------------------------------------- project info

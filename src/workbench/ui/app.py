@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(settings=settings, themes=themes)
     errors: list[str] = []
     if args.screenshot is not None or args.startup_time:
+        window.confirm = lambda *_question: True  # nobody is there to answer
         window.session.sig_error.disconnect()
         window.session.sig_error.connect(lambda _t, message, _d: errors.append(message))
         w, _, h = args.size.partition("x")

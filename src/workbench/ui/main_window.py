@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.identity.runs import current_run_summary
 from workbench.project import Project
-from workbench.sample.demo_project import ensure_demo_project
 from workbench.ui.dialogs import Confirm, ask, show_about, show_error
 from workbench.ui.job_bar import JobBar
 from workbench.ui.menus import build_menus
@@ -171,9 +171,16 @@ class MainWindow(QMainWindow):
             self.status_project.setText("No project open")
             self.status_identity.setVisible(False)
             return
-        self.status_project.setText(f"{project.path}  ·  {human_size(project.file_size())}")
-        self.status_project.setToolTip(str(project.path))
-        self.status_identity.setText(NO_IDENTITY_RUN)
+        where = project.path.resolve()
+        self.status_project.setText(f"{where}  ·  {human_size(project.file_size())}")
+        self.status_project.setToolTip(str(where))
+        run = current_run_summary(project)
+        self.status_identity.setText(
+            NO_IDENTITY_RUN
+            if run is None
+            else f"Identity: {run['run_id']} · {run['profiles']:,} profiles "
+            f"from {run['records']:,} records"
+        )
         self.status_identity.setVisible(True)
 
     def open_path(self, path: Path) -> bool:
@@ -196,6 +203,9 @@ class MainWindow(QMainWindow):
         """Open the demo retail project, generating it first if needed (a job)."""
         if not self._may_leave_project():
             return None
+        # The sample generator pulls in pandas: load it when asked, not at start-up.
+        from workbench.sample.demo_project import ensure_demo_project  # noqa: PLC0415
+
         job = self.runner.start(
             "Preparing the demo project", lambda task: ensure_demo_project(path, task=task)
         )
@@ -203,13 +213,14 @@ class MainWindow(QMainWindow):
         return job
 
     def _may_leave_project(self) -> bool:
-        """Ask before cancelling running jobs; True when nothing (any more) runs."""
+        """Ask before cancelling work the user would lose; True when nothing runs any more."""
         if not self.runner.busy():
             return True
-        if not self._confirm(
+        work = self.runner.foreground_jobs()
+        if work and not self._confirm(
             "A job is running",
-            f"'{self.runner.jobs[-1].label}' is still running. Cancel it? The project stays as it "
-            "was before the job.",
+            f"'{work[-1].label}' is still running. Cancel it? The project stays as it was "
+            "before the job.",
             "Cancel the job",
         ):
             return False

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.ui.panels.registry import STEPS, StepSpec
+from workbench.ui.signals import emit
 
 BRAND_BLUE = "#2f6fde"
 
@@ -177,7 +178,7 @@ class StepNavigator(QFrame):
         self.buttons: dict[str, StepButton] = {}
         for number, spec in enumerate(STEPS, start=1):
             button = StepButton(number, spec)
-            button.clicked.connect(lambda _c=False, key=spec.key: self.sig_step_chosen.emit(key))
+            button.clicked.connect(lambda _c=False, key=spec.key: emit(self.sig_step_chosen, key))
             self.group.addButton(button)
             self.buttons[spec.key] = button
             layout.addWidget(button)

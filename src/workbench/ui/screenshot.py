@@ -10,25 +10,30 @@ from PySide6.QtWidgets import QWidget
 from workbench.ui.task_runner import TaskRunner
 
 IDLE_TIMEOUT_MS = 30000
+QUIET_MS = 400
 
 
-def wait_until_idle(runner: TaskRunner, timeout_ms: int = IDLE_TIMEOUT_MS) -> bool:
-    """Serve events until no job runs (or the timeout passes); True if idle."""
+def wait_until_idle(
+    runner: TaskRunner, timeout_ms: int = IDLE_TIMEOUT_MS, quiet_ms: int = QUIET_MS
+) -> bool:
+    """Serve events until no job has run for ``quiet_ms`` (debounced requests such as
+    column statistics start a moment after a view appears) or the timeout passes."""
     loop = QEventLoop()
-    runner.sig_idle.connect(loop.quit)
-    timer = QTimer(singleShot=True, interval=timeout_ms)
-    timer.timeout.connect(loop.quit)
-    settle = QTimer(singleShot=True, interval=50)
-    settle.timeout.connect(lambda: None if runner.busy() else loop.quit())
-    timer.start()
-    settle.start()
+    state = {"quiet": 0, "left": timeout_ms}
+    step = 50
+
+    def check() -> None:
+        state["left"] -= step
+        state["quiet"] = 0 if runner.busy() else state["quiet"] + step
+        if state["quiet"] >= quiet_ms or state["left"] <= 0:
+            loop.quit()
+
+    ticker = QTimer(interval=step)
+    ticker.timeout.connect(check)
+    ticker.start()
     loop.exec()
-    runner.sig_idle.disconnect(loop.quit)
-    idle = not runner.busy()
-    if idle:  # let the views repaint with what the jobs delivered
-        QTimer.singleShot(30, loop.quit)
-        loop.exec()
-    return idle
+    ticker.stop()
+    return not runner.busy()
 
 
 def save_png(widget: QWidget, path: Path) -> bool:

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from workbench.project import Project
 from workbench.project.errors import WorkbenchError
 from workbench.ui.settings import AppSettings
+from workbench.ui.signals import emit
 
 
 class ProjectSession(QObject):
@@ -40,10 +41,12 @@ class ProjectSession(QObject):
     def open(self, path: str | Path) -> bool:
         """Open ``path``; on failure say why (the current project stays open)."""
         path = Path(path)
+        if self.project is not None and self.project.path.resolve() == path.resolve():
+            return True  # already open here
         try:
             project = Project.open(path)
         except WorkbenchError as exc:
-            self.sig_error.emit("Could not open the project", str(exc), "")
+            emit(self.sig_error, "Could not open the project", str(exc), "")
             return False
         self.set_project(project)
         return True
@@ -55,7 +58,7 @@ class ProjectSession(QObject):
         try:
             project = Project.create(path, name=name)
         except WorkbenchError as exc:
-            self.sig_error.emit("Could not create the project", str(exc), "")
+            emit(self.sig_error, "Could not create the project", str(exc), "")
             return False
         self.set_project(project)
         return True
@@ -68,18 +71,18 @@ class ProjectSession(QObject):
         self.project = project
         if project is not None:
             self.settings.add_recent(project.path)
-            self.sig_project_changed.emit(project)
+            emit(self.sig_project_changed, project)
 
     def close(self, announce: bool = True) -> None:
         """Close the project (checkpointed, lock released)."""
         if self.project is None:
             return
         project = self.project
-        self.sig_about_to_close.emit(project)
+        emit(self.sig_about_to_close, project)
         self.project = None
         project.close()
         if announce:
-            self.sig_project_changed.emit(None)
+            emit(self.sig_project_changed, None)
 
     def sources_changed(self, select: str = "") -> None:
-        self.sig_sources_changed.emit(select)
+        emit(self.sig_sources_changed, select)

@@ -9,16 +9,29 @@ back on the GUI thread.
 
 from __future__ import annotations
 
+import contextlib
 import traceback
+import warnings
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+import duckdb
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QRunnable,
+    QThreadPool,
+    Signal,
+    SignalInstance,
+)
 
 from workbench.project.errors import WorkbenchError
 from workbench.tasks import Cancelled, Task
+from workbench.ui.signals import emit
 
 JobFunction = Callable[[Task], Any]
+Outcome = Callable[["Job", str, str, str], None]
 
 RUNNING, FINISHED, FAILED, CANCELLED = "running", "finished", "failed", "cancelled"
 
@@ -34,8 +47,12 @@ class Job(QObject):
     """A message for the user and the technical details."""
     sig_cancelled = Signal()
     """The job stopped after Cancel; the engine rolled its work back."""
+    _sig_outcome = Signal(str, object, str, str)
+    """From the worker: state, result, message, details (delivered on the GUI thread)."""
 
-    def __init__(self, label: str, determinate: bool = True) -> None:
+    def __init__(
+        self, label: str, determinate: bool = True, on_outcome: Outcome | None = None
+    ) -> None:
         super().__init__()
         self.label = label
         self.task = Task(self._report)
@@ -44,30 +61,76 @@ class Job(QObject):
         self.fraction: float | None = None
         """None until the job reports real progress (the bar is indeterminate until then)."""
         self.message = label
+        self.worker_done = False
+        """Set on the worker thread when the function has returned or raised."""
         self.report = True
         """Whether a failure goes to the app-wide error dialog."""
+        self.background = False
+        """Whether the job may be cancelled without asking (nothing is lost)."""
+        self._on_outcome = on_outcome
         self.sig_progress.connect(self._remember)
+        self._sig_outcome.connect(self._deliver)
 
     @property
     def done(self) -> bool:
         return self.state != RUNNING
 
     def cancel(self) -> None:
-        """Ask the job to stop; interrupts its running query."""
-        self.task.cancel()
+        """Ask the job to stop; interrupts its running query.
+
+        A job whose work already returned is left alone, and an interrupter whose query
+        already closed is harmless (the engine may leave one registered after it ends).
+        """
+        if self.worker_done:
+            return
+        with contextlib.suppress(duckdb.Error):
+            self.task.cancel()
 
     def cancel_requested(self) -> bool:
         return self.task.cancelled()
 
     def _report(self, fraction: float, message: str) -> None:
         """The task's progress callback (runs on the worker thread; the signal is queued)."""
-        self.sig_progress.emit(fraction, message)
+        emit(self.sig_progress, fraction, message)
 
     def _remember(self, fraction: float, message: str) -> None:
         if self.determinate and fraction > 0:
             self.fraction = fraction
         if message:
             self.message = message
+
+    def _deliver(self, state: str, result: object, message: str, details: str) -> None:
+        """On the GUI thread: announce the outcome, then drop every connection.
+
+        Callers connect lambdas that capture the job; Qt holds those, so without the
+        disconnect each job (and its task) would stay alive for the whole session.
+        """
+        self.state = state
+        if state == FINISHED:
+            emit(self.sig_finished, result)
+        elif state == FAILED:
+            emit(self.sig_failed, message, details)
+        else:
+            emit(self.sig_cancelled)
+        if self._on_outcome is not None:
+            self._on_outcome(self, state, message, details)
+        self._on_outcome = None
+        for signal in (
+            self.sig_progress,
+            self.sig_finished,
+            self.sig_failed,
+            self.sig_cancelled,
+            self._sig_outcome,
+        ):
+            _disconnect_all(signal)
+
+
+def _disconnect_all(signal: SignalInstance) -> None:
+    """Disconnect every slot (PySide complains when there is none: that is fine)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with contextlib.suppress(RuntimeError, SystemError, TypeError):
+            signal.disconnect()
 
 
 class _Runnable(QRunnable):
@@ -78,22 +141,30 @@ class _Runnable(QRunnable):
 
     def run(self) -> None:
         job = self.job
+        outcome: tuple[str, object, str, str]
         try:
-            result = self.fn(job.task)
+            try:
+                result = self.fn(job.task)
+            finally:
+                job.worker_done = True
         except Cancelled:
-            job.sig_cancelled.emit()
+            outcome = (CANCELLED, None, "", "")
         except WorkbenchError as exc:
-            job.sig_failed.emit(str(exc), traceback.format_exc())
+            outcome = (FAILED, None, str(exc), traceback.format_exc())
         except Exception as exc:
             if job.task.cancelled():  # an interrupted query surfaces as a driver error
-                job.sig_cancelled.emit()
+                outcome = (CANCELLED, None, "", "")
             else:
-                job.sig_failed.emit(
+                outcome = (
+                    FAILED,
+                    None,
                     f"Something went wrong: {type(exc).__name__}: {exc}",
                     traceback.format_exc(),
                 )
         else:
-            job.sig_finished.emit(result)
+            outcome = (FINISHED, result, "", "")
+        self.job = None  # type: ignore[assignment]
+        emit(job._sig_outcome, *outcome)
 
 
 class TaskRunner(QObject):
@@ -115,41 +186,54 @@ class TaskRunner(QObject):
         self.jobs: list[Job] = []
 
     def start(
-        self, label: str, fn: JobFunction, *, determinate: bool = True, report: bool = True
+        self,
+        label: str,
+        fn: JobFunction,
+        *,
+        determinate: bool = True,
+        report: bool = True,
+        background: bool = False,
     ) -> Job:
         """Run ``fn(task)`` on a worker thread.
 
         ``determinate=False``: the job reports no fraction (the bar stays busy).
         ``report=False``: the caller shows failures itself (no app-wide error dialog).
+        ``background=True``: losing the job costs nothing (a sort, a statistic, a
+        preview), so closing cancels it without asking.
         """
-        job = Job(label, determinate)
+        job = Job(label, determinate, self._ended)
         job.report = report
-        job.sig_finished.connect(lambda _r: self._ended(job, FINISHED))
-        job.sig_failed.connect(lambda m, d: self._failed(job, m, d))
-        job.sig_cancelled.connect(lambda: self._ended(job, CANCELLED))
+        job.background = background
         self.jobs.append(job)
         self.pool.start(_Runnable(fn, job))
-        self.sig_started.emit(job)
+        emit(self.sig_started, job)
         return job
 
-    def _failed(self, job: Job, message: str, details: str) -> None:
-        if job.report:
-            self.sig_failed.emit(job, message, details)
-        self._ended(job, FAILED)
-
-    def _ended(self, job: Job, state: str) -> None:
-        job.state = state
+    def _ended(self, job: Job, state: str, message: str, details: str) -> None:
+        if state == FAILED and job.report:
+            emit(self.sig_failed, job, message, details)
         if job in self.jobs:
             self.jobs.remove(job)
-        self.sig_ended.emit(job)
+        emit(self.sig_ended, job)
         if not self.jobs:
-            self.sig_idle.emit()
+            emit(self.sig_idle)
 
     def busy(self) -> bool:
         return bool(self.jobs)
 
+    def foreground_jobs(self) -> list[Job]:
+        """Running jobs whose work the user would lose by cancelling (imports, ...)."""
+        return [job for job in self.jobs if not job.background]
+
     def cancel_all(self, wait_ms: int = 30000) -> bool:
-        """Cancel every job and wait for the workers; True if they all stopped in time."""
+        """Cancel every job, wait for the workers and deliver their outcomes now.
+
+        True if they all stopped in time. Delivering the (queued) outcomes before
+        returning lets panels settle while the project they read is still open.
+        """
         for job in list(self.jobs):
             job.cancel()
-        return self.pool.waitForDone(wait_ms)
+        stopped = self.pool.waitForDone(wait_ms)
+        for job in list(self.jobs):
+            QCoreApplication.sendPostedEvents(job, QEvent.Type.MetaCall)
+        return stopped

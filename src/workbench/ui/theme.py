@@ -6,10 +6,13 @@ so a theme switch needs no bookkeeping in each widget.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
+
+from workbench.ui.signals import emit
 
 SYSTEM, LIGHT, DARK = "system", "light", "dark"
 CHOICES = (SYSTEM, LIGHT, DARK)
@@ -67,13 +70,17 @@ DARK_COLORS = Colors(
 )
 
 
-def resolve(preference: str) -> Colors:
+def system_scheme() -> Qt.ColorScheme:
+    return QGuiApplication.styleHints().colorScheme()
+
+
+def resolve(preference: str, scheme: Qt.ColorScheme | None = None) -> Colors:
     """The colours for a preference; ``system`` follows the platform's colour scheme."""
     if preference == DARK:
         return DARK_COLORS
     if preference == LIGHT:
         return LIGHT_COLORS
-    scheme = QGuiApplication.styleHints().colorScheme()
+    scheme = system_scheme() if scheme is None else scheme
     return DARK_COLORS if scheme == Qt.ColorScheme.Dark else LIGHT_COLORS
 
 
@@ -151,6 +158,7 @@ QTableCornerButton::section {{ background: {c.raised}; border: none; }}
 QPushButton, QToolButton#flat {{ border: 1px solid {c.line}; border-radius: 6px;
     padding: 6px 14px; background: {c.surface}; }}
 QPushButton:hover, QToolButton#flat:hover {{ border-color: {c.accent}; }}
+QPushButton:checked {{ background: {c.accent_soft}; border-color: {c.accent}; }}
 QPushButton:disabled {{ color: {c.muted}; background: {c.raised}; }}
 QPushButton#primary {{ background: {c.accent}; color: {c.accent_ink}; border-color: {c.accent};
     font-weight: 600; }}
@@ -199,20 +207,26 @@ class ThemeManager(QObject):
     sig_changed = Signal(str)
     """The applied theme changed; the argument is ``light`` or ``dark``."""
 
-    def __init__(self, app: QGuiApplication, preference: str = SYSTEM) -> None:
+    def __init__(
+        self,
+        app: QGuiApplication,
+        preference: str = SYSTEM,
+        scheme: Callable[[], Qt.ColorScheme] = system_scheme,
+    ) -> None:
         super().__init__(app)
         self._app = app
+        self._scheme = scheme
         self.preference = preference if preference in CHOICES else SYSTEM
-        self.colors = resolve(self.preference)
+        self.colors = resolve(self.preference, scheme())
         app.styleHints().colorSchemeChanged.connect(self._system_changed)
 
     def apply(self, preference: str | None = None) -> Colors:
         if preference is not None:
             self.preference = preference if preference in CHOICES else SYSTEM
-        self.colors = resolve(self.preference)
+        self.colors = resolve(self.preference, self._scheme())
         self._app.setPalette(palette(self.colors))
         self._app.setStyleSheet(stylesheet(self.colors))  # type: ignore[attr-defined]
-        self.sig_changed.emit(self.colors.name)
+        emit(self.sig_changed, self.colors.name)
         return self.colors
 
     def _system_changed(self, _scheme: Qt.ColorScheme) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from workbench.ui.navigation import Mark
 from workbench.ui.panels.registry import STEPS
+from workbench.ui.signals import emit
 
 
 class ActionTile(QPushButton):
@@ -30,8 +31,8 @@ class ActionTile(QPushButton):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setAccessibleName(title)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 14)
-        layout.setSpacing(3)
+        layout.setContentsMargins(18, 12, 18, 12)
+        layout.setSpacing(4)
         row = QHBoxLayout()
         head = QLabel(title, objectName="tileTitle")
         row.addWidget(head)
@@ -44,7 +45,7 @@ class ActionTile(QPushButton):
         layout.addWidget(body)
         for label in self.findChildren(QLabel):
             label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.setMinimumHeight(84)
+        self.setMinimumHeight(72)
 
 
 class WelcomePage(QWidget):
@@ -130,8 +131,9 @@ class WelcomePage(QWidget):
         self.recent_empty.setWordWrap(True)
         rl.addWidget(self.recent_empty)
         recent.setMinimumWidth(360)
-        recent.setMaximumHeight(460)
-        grid.addWidget(recent, 0, 1)
+        self.recent_list.setSizeAdjustPolicy(QListWidget.SizeAdjustPolicy.AdjustToContents)
+        self.recent_list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        grid.addWidget(recent, 0, 1, Qt.AlignmentFlag.AlignTop)
         grid.setColumnStretch(0, 5)
         grid.setColumnStretch(1, 4)
 
@@ -152,7 +154,7 @@ class WelcomePage(QWidget):
 
     def _activated(self, item: QListWidgetItem) -> None:
         if item.flags() & Qt.ItemFlag.ItemIsEnabled:
-            self.sig_open_path.emit(Path(item.data(Qt.ItemDataRole.UserRole)))
+            emit(self.sig_open_path, Path(item.data(Qt.ItemDataRole.UserRole)))
 
 
 def _recent_row(path: Path, exists: bool) -> QWidget:

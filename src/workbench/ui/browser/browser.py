@@ -35,6 +35,7 @@ from workbench.project.browse import (
 from workbench.project.errors import WorkbenchError
 from workbench.ui.browser.stats import ColumnStatsView
 from workbench.ui.browser.table_model import LazyTableModel
+from workbench.ui.signals import emit
 from workbench.ui.task_runner import Job, TaskRunner
 
 ROW_HEIGHT = 26
@@ -58,7 +59,9 @@ def data_grid(model: object) -> QTableView:
     vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     vh.setDefaultSectionSize(ROW_HEIGHT)
     vh.setMinimumWidth(56)
+    vh.setResizeContentsPrecision(40)
     hh = view.horizontalHeader()
+    hh.setResizeContentsPrecision(40)  # size columns from the first rows, not a thousand
     hh.setDefaultSectionSize(150)
     hh.setHighlightSections(False)
     hh.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -82,6 +85,7 @@ class DataBrowser(QWidget):
         self._view_job: Job | None = None
         self._stats_job: Job | None = None
         self._stats_cache: dict[tuple[ViewSpec, str], ColumnStats] = {}
+        self._stats_for: str | None = None
         self._build()
 
     def _build(self) -> None:
@@ -141,6 +145,7 @@ class DataBrowser(QWidget):
         self.project, self.ref = project, ref
         self.spec = ViewSpec()
         self._stats_cache.clear()
+        self._stats_for = None
         self.stats_view.clear()
         self.grid.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.filter_edit.blockSignals(True)
@@ -199,6 +204,7 @@ class DataBrowser(QWidget):
             f"{what} {ref.label}",
             lambda task: open_view(project, ref, spec, task),
             determinate=False,
+            background=True,
         )
         job.sig_finished.connect(lambda view, j=job: self._view_done(j, view))
         job.sig_cancelled.connect(lambda j=job: self._view_ended(j))
@@ -207,6 +213,8 @@ class DataBrowser(QWidget):
         return job
 
     def sort_by(self, column: str | None, descending: bool = False) -> Job | None:
+        if column is not None:
+            self._stats_for = column  # sorting by a column: its statistics are of interest
         sort = () if column is None else (Sort(column, descending),)
         return self.set_spec(ViewSpec(sort, self.spec.filter_text, self.spec.filter_column))
 
@@ -228,17 +236,24 @@ class DataBrowser(QWidget):
     def _show_view(self, view: TableView) -> None:
         self.model.set_view(self.project, view)
         self._update_count()
-        self.sig_view_ready.emit(view)
+        emit(self.sig_view_ready, view)
         self._stats_timer.start()
 
     def _update_count(self) -> None:
         view = self.model.view
         if view is None:
             self.count_label.setText("")
-        elif view.total == view.table_total:
-            self.count_label.setText(f"{view.total:,} rows")
-        else:
-            self.count_label.setText(f"{view.total:,} of {view.table_total:,} rows")
+            return
+        text = (
+            f"{view.total:,} rows"
+            if view.total == view.table_total
+            else f"{view.total:,} of {view.table_total:,} rows"
+        )
+        if view.spec.sort:
+            first = view.spec.sort[0]
+            order = "descending" if first.descending else "ascending"
+            text += f"  ·  sorted by {first.column}, {order}"
+        self.count_label.setText(text)
 
     def _update_sort_indicator(self) -> None:
         header = self.grid.horizontalHeader()
@@ -283,16 +298,23 @@ class DataBrowser(QWidget):
             self._stats_timer.start()
 
     def _current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        view = self.model.view
+        if current.isValid() and view is not None and current.column() < len(view.columns):
+            self._stats_for = view.columns[current.column()].name
         if current.column() != previous.column():
             self._stats_timer.start()
 
     def stats_column(self) -> str | None:
+        """The column the statistics are about: the current cell's, else the last one
+        looked at (a new sort or filter keeps it), else the first."""
         view = self.model.view
         if view is None or not view.columns:
             return None
+        names = [c.name for c in view.columns]
         current = self.grid.currentIndex()
-        column = current.column() if current.isValid() else 0
-        return view.columns[min(column, len(view.columns) - 1)].name
+        if current.isValid() and current.column() < len(names):
+            return names[current.column()]
+        return self._stats_for if self._stats_for in names else names[0]
 
     def _request_stats(self) -> Job | None:
         column = self.stats_column()
@@ -317,6 +339,7 @@ class DataBrowser(QWidget):
             f"Statistics of {column}",
             lambda task: column_stats(project, ref, column, spec, task),
             determinate=False,
+            background=True,
         )
         job.sig_finished.connect(lambda stats, j=job, k=key: self._stats_done(j, k, stats))
         self._stats_job = job
@@ -331,7 +354,7 @@ class DataBrowser(QWidget):
 
     def _show_stats(self, stats: ColumnStats) -> None:
         self.stats_view.show_stats(stats)
-        self.sig_stats_ready.emit(stats)
+        emit(self.sig_stats_ready, stats)
 
     def _cancel_jobs(self) -> None:
         for job in (self._view_job, self._stats_job):

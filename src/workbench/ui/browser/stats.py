@@ -144,9 +144,10 @@ class ColumnStatsView(QFrame):
         self.fields["rows"].setText(f"{stats.rows:,}")
         self.fields["nulls"].setText(f"{stats.nulls:,}  ({stats.null_share:.1%})")
         self.fields["distinct"].setText(f"{stats.distinct:,}")
-        self.fields["min"].setText(_short(stats.minimum))
-        self.fields["max"].setText(_short(stats.maximum))
-        self.fields["mean"].setText(MISSING if stats.mean is None else format_value(stats.mean))
+        for key, value in (("min", stats.minimum), ("max", stats.maximum)):
+            self.fields[key].setText(_short(value))
+            self.fields[key].setToolTip(format_value(value, grouping=False))
+        self.fields["mean"].setText(MISSING if stats.mean is None else f"{stats.mean:,.2f}")
         all_unique = bool(stats.top) and stats.top[0][1] == 1
         self.top.set_values([] if all_unique else stats.top, stats.rows)
         self.top.setVisible(not all_unique)
@@ -166,4 +167,4 @@ class ColumnStatsView(QFrame):
 
 def _short(value: object) -> str:
     text = format_value(value, grouping=False)
-    return text if len(text) <= 24 else text[:23] + "…"
+    return text if len(text) <= 20 else text[:19] + "…"

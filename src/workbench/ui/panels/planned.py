@@ -77,7 +77,8 @@ class IdentityPanel(PlannedPanel):
     until_then = (
         "Import and check your profile and event sources in the Data step; the identity "
         "roles you map there (email, phone, customer_id, ...) are what matching will use. "
-        "The status bar shows 'no identity run yet'."
+        "The identity engine already runs from the command line "
+        "(workbench resolve PROJECT --auto); the status bar shows the current run."
     )
 
 

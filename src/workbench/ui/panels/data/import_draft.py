@@ -15,6 +15,7 @@ from workbench.ingest import ImportOptions, Preview
 from workbench.ingest.importer import source_name_for
 from workbench.ingest.plan import ColumnPlan
 from workbench.ingest.roles import PROFILES, roles_for
+from workbench.ui.signals import emit
 
 TYPE_CHOICES: tuple[tuple[str, str | None], ...] = (
     ("automatic", None),
@@ -77,7 +78,7 @@ class ImportDraft(QObject):
             self.roles.pop(column, None)
         else:
             self.roles[column] = role
-        self.sig_options_changed.emit()
+        emit(self.sig_options_changed)
 
     def set_type(self, column: str, user_type: str | None) -> None:
         """Override a column's type (None: let the engine infer it)."""
@@ -85,12 +86,12 @@ class ImportDraft(QObject):
             self.types.pop(column, None)
         else:
             self.types[column] = user_type
-        self.sig_options_changed.emit()
+        emit(self.sig_options_changed)
 
     def set_kind(self, kind: str, roles: dict[str, str]) -> None:
         self.kind = kind
         self.roles = dict(roles)
-        self.sig_options_changed.emit()
+        emit(self.sig_options_changed)
 
     def roles_valid_for(self, kind: str) -> dict[str, str]:
         """The role overrides that still make sense for ``kind``."""
@@ -101,11 +102,11 @@ class ImportDraft(QObject):
     def set_preview(self, preview: Preview) -> None:
         self.preview = preview
         self.error = ""
-        self.sig_preview_changed.emit()
+        emit(self.sig_preview_changed)
 
     def set_error(self, message: str) -> None:
         self.error = message
-        self.sig_preview_changed.emit()
+        emit(self.sig_preview_changed)
 
     def columns(self) -> list[ColumnPlan]:
         return list(self.preview.columns) if self.preview is not None else []

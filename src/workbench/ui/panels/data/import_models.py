@@ -14,6 +14,7 @@ from workbench.ingest.roles import roles_for
 from workbench.ui.models import LEFT, MISSING, Index, muted_brush
 from workbench.ui.panels.data.import_draft import TYPE_CHOICES, ImportDraft
 from workbench.ui.panels.data.undo import SetRoleCommand, SetTypeCommand
+from workbench.ui.signals import emit
 
 COLUMN, ROLE, TYPE, WHY = range(4)
 CHOICES_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -47,7 +48,7 @@ class MappingModel(QAbstractTableModel):
 
     def _refresh(self) -> None:
         if self.rowCount():
-            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, WHY))
+            emit(self.dataChanged, self.index(0, 0), self.index(self.rowCount() - 1, WHY))
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.draft.columns())
@@ -165,8 +166,8 @@ class ChoiceDelegate(QStyledItemDelegate):
         model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
 
     def _commit(self, combo: QComboBox) -> None:
-        self.commitData.emit(combo)
-        self.closeEditor.emit(combo)
+        emit(self.commitData, combo)
+        emit(self.closeEditor, combo)
 
 
 class PreviewModel(QAbstractTableModel):
@@ -190,7 +191,7 @@ class PreviewModel(QAbstractTableModel):
 
     def _headers_changed(self) -> None:
         if self.columnCount():
-            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
+            emit(self.headerDataChanged, Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         preview = self.draft.preview

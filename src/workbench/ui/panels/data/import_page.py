@@ -36,6 +36,7 @@ from workbench.ui.panels.data.import_models import (
 )
 from workbench.ui.panels.data.undo import SetKindCommand
 from workbench.ui.settings import AppSettings
+from workbench.ui.signals import emit
 from workbench.ui.task_runner import Job, TaskRunner
 from workbench.ui.widgets import card, h_line
 
@@ -235,6 +236,7 @@ class ImportPage(QWidget):
             lambda task: preview_file(draft.path, options, rows=rows, task=task),
             determinate=False,
             report=False,
+            background=True,
         )
         job.sig_finished.connect(lambda preview, j=job: self._preview_done(j, preview))
         job.sig_failed.connect(lambda message, _d, j=job: self._preview_failed(j, message))
@@ -349,11 +351,15 @@ class ImportPage(QWidget):
             self.status.setText(message)
 
     def _import_done(self, report: ImportReport) -> None:
+        if self.import_job is None:
+            return
         self.import_job = None
         self._set_busy(False)
-        self.sig_done.emit(report)
+        emit(self.sig_done, report)
 
     def _import_ended(self, message: str, failed: bool = False) -> None:
+        if self.import_job is None:
+            return  # the page was closed meanwhile
         self.import_job = None
         self._set_busy(False)
         self._update_ready()
@@ -380,10 +386,14 @@ class ImportPage(QWidget):
     def busy(self) -> bool:
         return self.import_job is not None
 
-    def close_draft(self) -> None:
-        if self.import_job is not None:
+    def close_draft(self, force: bool = False) -> None:
+        """Leave the page; ``force`` (the project is closing) also while importing."""
+        if self.import_job is not None and not force:
             return
+        self.import_job = None
+        self._set_busy(False)
         self._cancel_preview()
         self.draft = None
+        self.project = None
         self.stack.clear()
-        self.sig_closed.emit()
+        emit(self.sig_closed)

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QUndoStack
 from PySide6.QtWidgets import QFileDialog, QStackedWidget, QVBoxLayout, QWidget
 
-from workbench.ingest import ImportReport
 from workbench.project import Project
 from workbench.project.sources import Source, remove_source
 from workbench.ui.panels.base import PanelContext, StepPanel
-from workbench.ui.panels.data.import_draft import ImportDraft
-from workbench.ui.panels.data.import_page import ImportPage
 from workbench.ui.panels.data.sources_page import REJECTS_TAB, ROWS_TAB, SourcesPage
+from workbench.ui.signals import emit
 from workbench.ui.task_runner import Job
+
+if TYPE_CHECKING:
+    from workbench.ingest import ImportReport
+    from workbench.ui.panels.data.import_draft import ImportDraft
+    from workbench.ui.panels.data.import_page import ImportPage
 
 FILE_FILTER = (
     "Data files (*.csv *.tsv *.tab *.txt *.dat *.psv *.parquet *.json *.ndjson *.jsonl "
@@ -36,6 +40,12 @@ def local_files(event: QDragEnterEvent | QDropEvent) -> list[Path]:
     ]
 
 
+def _draft(path: Path, **choices: object) -> ImportDraft:
+    from workbench.ui.panels.data.import_draft import ImportDraft  # noqa: PLC0415
+
+    return ImportDraft(path, **choices)  # type: ignore[arg-type]
+
+
 class DataPanel(StepPanel):
     """Sources overview and the import preview, one at a time."""
 
@@ -53,15 +63,12 @@ class DataPanel(StepPanel):
         layout.setContentsMargins(0, 0, 0, 0)
         self.pages = QStackedWidget()
         self.sources_page = SourcesPage(ctx.runner)
-        self.import_page = ImportPage(ctx.runner, self._stack, ctx.settings)
+        self._import_page: ImportPage | None = None
         self.pages.addWidget(self.sources_page)
-        self.pages.addWidget(self.import_page)
         layout.addWidget(self.pages)
         self.sources_page.sig_import_requested.connect(self.pick_files)
         self.sources_page.sig_reimport_requested.connect(self.reimport)
         self.sources_page.sig_remove_requested.connect(self.remove)
-        self.import_page.sig_done.connect(self._imported)
-        self.import_page.sig_closed.connect(self._next_or_sources)
         ctx.session.sig_project_changed.connect(self._project_changed)
         ctx.session.sig_about_to_close.connect(self._about_to_close)
         ctx.session.sig_sources_changed.connect(self.sources_page.reload)
@@ -72,11 +79,24 @@ class DataPanel(StepPanel):
     def project(self) -> Project | None:
         return self.ctx.session.project
 
+    @property
+    def import_page(self) -> ImportPage:
+        """The import preview, built on first use (it loads the import engine)."""
+        if self._import_page is None:
+            from workbench.ui.panels.data.import_page import ImportPage  # noqa: PLC0415
+
+            page = ImportPage(self.ctx.runner, self._stack, self.ctx.settings)
+            page.sig_done.connect(self._imported)
+            page.sig_closed.connect(self._next_or_sources)
+            self.pages.addWidget(page)
+            self._import_page = page
+        return self._import_page
+
     def undo_stack(self) -> QUndoStack:
         return self._stack
 
     def busy(self) -> bool:
-        return self.import_page.busy()
+        return self._import_page is not None and self._import_page.busy()
 
     # --------------------------------------------------------------- project
     def _project_changed(self, project: Project | None) -> None:
@@ -85,7 +105,9 @@ class DataPanel(StepPanel):
         self.sources_page.set_project(project)
 
     def _about_to_close(self, _project: Project) -> None:
-        self.import_page.close_draft()
+        self._queue.clear()
+        if self._import_page is not None:
+            self._import_page.close_draft(force=True)
         self.sources_page.clear()
 
     # ---------------------------------------------------------------- import
@@ -102,7 +124,7 @@ class DataPanel(StepPanel):
             return None
         first, *rest = [Path(p) for p in paths]
         self._queue = rest
-        return self._open(ImportDraft(first))
+        return self._open(_draft(first))
 
     def reimport(self, source: Source) -> ImportDraft | None:
         """Preview the source's file again with its roles, to replace its rows."""
@@ -115,7 +137,7 @@ class DataPanel(StepPanel):
                 f"The file {path} that '{source.name}' was imported from is no longer there.",
             )
             return None
-        draft = ImportDraft(
+        draft = _draft(
             path,
             kind=source.kind,
             name=source.name,
@@ -133,9 +155,10 @@ class DataPanel(StepPanel):
 
     def _imported(self, report: ImportReport) -> None:
         verb = "Replaced" if report.replaced else "Imported"
-        self.sig_message.emit(
+        emit(
+            self.sig_message,
             f"{verb} {report.source}: {report.rows:,} rows, {report.rejects:,} rejected "
-            f"({report.seconds:.1f} s)"
+            f"({report.seconds:.1f} s)",
         )
         self.import_page.close_draft()
         self.ctx.session.sources_changed(report.source)
@@ -143,7 +166,7 @@ class DataPanel(StepPanel):
 
     def _next_or_sources(self) -> None:
         if self._queue and self.project is not None:
-            self._open(ImportDraft(self._queue.pop(0)))
+            self._open(_draft(self._queue.pop(0)))
         else:
             self.pages.setCurrentWidget(self.sources_page)
 
@@ -165,7 +188,7 @@ class DataPanel(StepPanel):
         return job
 
     def _removed(self, name: str) -> None:
-        self.sig_message.emit(f"Removed {name}")
+        emit(self.sig_message, f"Removed {name}")
         self.ctx.session.sources_changed("")
 
     # ------------------------------------------------------------------ drops

@@ -26,6 +26,7 @@ from workbench.project.sources import Source, list_sources
 from workbench.ui.browser.browser import DataBrowser
 from workbench.ui.models import RowsModel
 from workbench.ui.panels.data.drop_zone import DropZone
+from workbench.ui.signals import emit
 from workbench.ui.task_runner import TaskRunner
 from workbench.ui.widgets import card, metric, page_header
 
@@ -233,12 +234,12 @@ class SourcesPage(QWidget):
     def _reimport(self) -> None:
         source = self.selected_source()
         if source is not None:
-            self.sig_reimport_requested.emit(source)
+            emit(self.sig_reimport_requested, source)
 
     def _remove(self) -> None:
         source = self.selected_source()
         if source is not None:
-            self.sig_remove_requested.emit(source)
+            emit(self.sig_remove_requested, source)
 
 
 def _padded(widget: QWidget) -> QWidget:
