@@ -119,17 +119,18 @@ def build_profiles(
     golden = ", ".join(
         (_title(f"g.{f}") if f in _NAME_FIELDS else f"g.{f}") + f" AS {f}" for f in fields
     )
+    pivot = ", ".join(
+        f"any_value(value) FILTER (WHERE field = {literal(f)}) AS {f}" for f in fields
+    )
     cur.execute(
         f"""CREATE OR REPLACE TABLE {PROFILES} AS
         WITH base AS (
             SELECT l.label, count(*) AS records, count(DISTINCT r.source) AS sources,
-                   list(DISTINCT r.source ORDER BY r.source) AS source_names
+                   list_sort(list_distinct(list(r.source))) AS source_names
             FROM {_LABELS} l JOIN {RECORDS} r ON l.rec = r.rec GROUP BY l.label),
-        g AS (PIVOT __wb_golden ON field IN ({", ".join(literal(f) for f in fields)})
-              USING first(value) GROUP BY label)
+        g AS (SELECT label, {pivot} FROM __wb_golden GROUP BY label)
         SELECT p.profile_id, base.records, base.sources, base.source_names, {golden}
-        FROM base JOIN {PIDS} p USING (label) LEFT JOIN g USING (label)
-        ORDER BY p.profile_id"""
+        FROM base JOIN {PIDS} p USING (label) LEFT JOIN g USING (label)"""
     )
     return cur.execute(f"SELECT count(*) FROM {PROFILES}").fetchone()[0]
 
