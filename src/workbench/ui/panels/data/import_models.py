@@ -23,15 +23,12 @@ VALUE_ROLE = Qt.ItemDataRole.UserRole + 2
 """Item role holding the cell's current choice value (a role, or a user type or None)."""
 
 
-class MappingModel(QAbstractTableModel):
-    """One row per file column: name, role, type (both editable) and why it was suggested."""
+class _DraftModel(QAbstractTableModel):
+    """A table over an import draft: reset when its preview changes, refreshed when only
+    the chosen options (roles, types) change."""
 
-    HEADERS = ("Column", "Role", "Type", "Why")
-
-    def __init__(self, draft: ImportDraft, stack: QUndoStack) -> None:
+    def __init__(self, draft: ImportDraft) -> None:
         super().__init__()
-        self.stack = stack
-        self.editable = True
         self.draft = draft
         self.set_draft(draft)
 
@@ -39,14 +36,28 @@ class MappingModel(QAbstractTableModel):
         self.beginResetModel()
         self.draft = draft
         draft.sig_preview_changed.connect(self._reset)
-        draft.sig_options_changed.connect(self._refresh)
+        draft.sig_options_changed.connect(self._options_changed)
         self.endResetModel()
 
     def _reset(self) -> None:
         self.beginResetModel()
         self.endResetModel()
 
-    def _refresh(self) -> None:
+    def _options_changed(self) -> None:
+        raise NotImplementedError
+
+
+class MappingModel(_DraftModel):
+    """One row per file column: name, role, type (both editable) and why it was suggested."""
+
+    HEADERS = ("Column", "Role", "Type", "Why")
+
+    def __init__(self, draft: ImportDraft, stack: QUndoStack) -> None:
+        self.stack = stack
+        self.editable = True
+        super().__init__(draft)
+
+    def _options_changed(self) -> None:
         if self.rowCount():
             emit(self.dataChanged, self.index(0, 0), self.index(self.rowCount() - 1, WHY))
 
@@ -170,26 +181,10 @@ class ChoiceDelegate(QStyledItemDelegate):
         emit(self.closeEditor, combo)
 
 
-class PreviewModel(QAbstractTableModel):
+class PreviewModel(_DraftModel):
     """The first rows of the file as read, headed by each column's role and type."""
 
-    def __init__(self, draft: ImportDraft) -> None:
-        super().__init__()
-        self.draft = draft
-        self.set_draft(draft)
-
-    def set_draft(self, draft: ImportDraft) -> None:
-        self.beginResetModel()
-        self.draft = draft
-        draft.sig_preview_changed.connect(self._reset)
-        draft.sig_options_changed.connect(self._headers_changed)
-        self.endResetModel()
-
-    def _reset(self) -> None:
-        self.beginResetModel()
-        self.endResetModel()
-
-    def _headers_changed(self) -> None:
+    def _options_changed(self) -> None:
         if self.columnCount():
             emit(self.headerDataChanged, Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
 
