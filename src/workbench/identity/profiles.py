@@ -79,6 +79,28 @@ def _title(expr: str) -> str:
     )
 
 
+_MASK_BITS = 63
+
+
+def _sources_mask(rank: str, known: int) -> str:
+    """A bit per source a profile's records come from (integer work, no string lists);
+    with more sources than bits, the list of names itself."""
+    if known >= _MASK_BITS:
+        return "list_sort(list_distinct(list(r.source)))"
+    return f"bit_or(CAST(1 AS UBIGINT) << CAST({rank} AS UBIGINT))"
+
+
+def _source_counts(mask: str, sources: list[str]) -> tuple[str, str]:
+    """SQL for (number of sources, sorted source names) from the mask above."""
+    if len(sources) >= _MASK_BITS:
+        return f"len({mask})", mask
+    names = "[" + ", ".join(literal(s) for s in sources) + "]"
+    return (
+        f"bit_count({mask})",
+        f"list_sort(list_filter({names}, lambda x, i: ({mask} >> (i - 1)) & 1 = 1))",
+    )
+
+
 def build_profiles(
     cur: duckdb.DuckDBPyConnection,
     rules: RuleSet,
@@ -89,7 +111,9 @@ def build_profiles(
 
     Survivorship per field: the most frequent value among the profile's records
     (ties to the higher-priority source), or the value from the highest-priority
-    source. Computed on the long form (profile, field, value) in one pass.
+    source. One wide pass finds, per profile and field, whether its records agree
+    (smallest = largest value); only profiles whose records disagree go through the
+    slower count of each value.
     """
     fields = [f for f in present if f != "full_name"]
     rank = (
@@ -98,39 +122,51 @@ def build_profiles(
         + f" ELSE {len(source_priority)} END"
     )
     by_source = [f for f in fields if rules.survivorship.get(f) == "source_priority"]
-    order = (
-        f"CASE WHEN field IN ({', '.join(literal(f) for f in by_source)}) THEN -p "
-        "ELSE n * 1000 - p END"
-        if by_source
-        else "n * 1000 - p"
-    )
+    frequent = [f for f in fields if f not in by_source]
+    wide = [f"min(r.{f}) AS {f}__lo, max(r.{f}) AS {f}__hi" for f in frequent]
+    wide += [
+        f"arg_min(r.{f}, {rank}) FILTER (WHERE r.{f} IS NOT NULL) AS {f}__src" for f in by_source
+    ]
     # Grouped by the integer cluster label; profile ids are joined on at the end.
     cur.execute(
-        f"""CREATE OR REPLACE TEMP TABLE __wb_golden AS
-        SELECT label, field, arg_max(value, {order}) AS value FROM (
-            SELECT l.label, v.field, v.value, count(*) AS n, min(v.p) AS p
-            FROM {_LABELS} l JOIN (
-                UNPIVOT (SELECT r.rec, {rank} AS p, {", ".join(f"r.{f}" for f in fields)}
-                         FROM {RECORDS} r)
-                ON {", ".join(fields)} INTO NAME field VALUE value) v ON v.rec = l.rec
-            GROUP BY ALL)
-        GROUP BY label, field"""
+        f"""CREATE OR REPLACE TEMP TABLE __wb_wide AS
+        SELECT l.label, count(*) AS records, {_sources_mask(rank, len(source_priority))} AS mask
+               {"".join(", " + w for w in wide)}
+        FROM {_LABELS} l JOIN {RECORDS} r ON l.rec = r.rec GROUP BY l.label"""
     )
+    chosen: dict[str, str] = {f: f"w.{f}__src" for f in by_source}
+    joins = ""
+    if frequent:
+        disagree = " OR ".join(f"w.{f}__lo <> w.{f}__hi" for f in frequent)
+        cur.execute(
+            f"""CREATE OR REPLACE TEMP TABLE __wb_golden AS
+            SELECT label, field, arg_max(value, n * 1000 - p) AS value FROM (
+                SELECT x.label, v.field, v.value, count(*) AS n, min(v.p) AS p
+                FROM (SELECT l.rec, l.label FROM {_LABELS} l JOIN __wb_wide w USING (label)
+                      WHERE {disagree}) x
+                JOIN (UNPIVOT (SELECT r.rec, {rank} AS p, {", ".join(f"r.{f}" for f in frequent)}
+                               FROM {RECORDS} r)
+                      ON {", ".join(frequent)} INTO NAME field VALUE value) v ON v.rec = x.rec
+                GROUP BY ALL)
+            GROUP BY label, field"""
+        )
+        pivot = ", ".join(
+            f"any_value(value) FILTER (WHERE field = {literal(f)}) AS {f}" for f in frequent
+        )
+        joins = (
+            f" LEFT JOIN (SELECT label, {pivot} FROM __wb_golden GROUP BY label) g USING (label)"
+        )
+        for f in frequent:
+            chosen[f] = f"CASE WHEN w.{f}__lo = w.{f}__hi THEN w.{f}__lo ELSE g.{f} END"
     golden = ", ".join(
-        (_title(f"g.{f}") if f in _NAME_FIELDS else f"g.{f}") + f" AS {f}" for f in fields
+        (_title(chosen[f]) if f in _NAME_FIELDS else chosen[f]) + f" AS {f}" for f in fields
     )
-    pivot = ", ".join(
-        f"any_value(value) FILTER (WHERE field = {literal(f)}) AS {f}" for f in fields
-    )
+    n_sources, source_names = _source_counts("w.mask", source_priority)
     cur.execute(
         f"""CREATE OR REPLACE TABLE {PROFILES} AS
-        WITH base AS (
-            SELECT l.label, count(*) AS records, count(DISTINCT r.source) AS sources,
-                   list_sort(list_distinct(list(r.source))) AS source_names
-            FROM {_LABELS} l JOIN {RECORDS} r ON l.rec = r.rec GROUP BY l.label),
-        g AS (SELECT label, {pivot} FROM __wb_golden GROUP BY label)
-        SELECT p.profile_id, base.records, base.sources, base.source_names, {golden}
-        FROM base JOIN {PIDS} p USING (label) LEFT JOIN g USING (label)"""
+        SELECT p.profile_id, w.records, {n_sources} AS sources, {source_names} AS source_names
+               {", " + golden if golden else ""}
+        FROM __wb_wide w JOIN {PIDS} p USING (label){joins}"""
     )
     return cur.execute(f"SELECT count(*) FROM {PROFILES}").fetchone()[0]
 
