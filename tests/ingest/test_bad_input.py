@@ -105,9 +105,10 @@ def test_wrong_delimiter_guess_can_be_overridden(project: Project, data_dir: Pat
     )
     guessed = import_profiles(project, path, name="guessed", roles={"email;Last": "email"})
     assert guessed.options["delimiter"] == ","
-    told = import_profiles(project, path, name="told", delimiter=";", replace=True)
+    told = import_profiles(project, path, name="guessed", delimiter=";", replace=True)
+    assert told.replaced
     assert [c.name for c in told.columns] == ["email", "Last, First"]
-    assert table_rows(project, "told", '"Last, First"') == [("Lee, Ann",), ("Stone, Bob",)]
+    assert table_rows(project, "guessed", '"Last, First"') == [("Lee, Ann",), ("Stone, Bob",)]
 
 
 def test_bom_and_mixed_encodings(project: Project, data_dir: Path) -> None:
@@ -283,6 +284,17 @@ def test_same_file_twice(project: Project, data_dir: Path) -> None:
     assert snapshot(project) == before
     report = import_profiles(project, path, replace=True)
     assert report.replaced
+    assert snapshot(project) == before
+
+
+def test_replace_does_not_import_the_same_file_as_a_second_source(
+    project: Project, data_dir: Path
+) -> None:
+    path = write_text(data_dir / "crm.csv", GOOD)
+    import_profiles(project, path)
+    before = snapshot(project)
+    with pytest.raises(IngestError, match=r"already imported as source 'crm'.*--name crm"):
+        import_profiles(project, path, name="crm2", replace=True)
     assert snapshot(project) == before
 
 

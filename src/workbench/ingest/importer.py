@@ -123,15 +123,16 @@ def import_file(
     task.progress(0.0, f"Reading {path.name}")
     sha = file_sha256(path)
     exists = source_exists(project, name)
-    if not options.replace:
-        # A workbook's sheets are separate sources: compare those once the sheet is known.
-        if not _is_workbook(path, options):
-            _refuse_same_content(find_same_file(project, sha), path.name)
-        if exists:
-            raise IngestError(
-                f"a source named '{name}' already exists; choose another name (--name) or "
-                "replace it (--replace)."
-            )
+    # The same content may be re-imported into its own source (--replace), never into a
+    # second one. A workbook's sheets are separate sources: compared once the sheet is known.
+    replaced = name if options.replace else None
+    if not _is_workbook(path, options):
+        _refuse_same_content(find_same_file(project, sha, exclude=replaced), path.name)
+    if not options.replace and exists:
+        raise IngestError(
+            f"a source named '{name}' already exists; choose another name (--name) or "
+            "replace it (--replace)."
+        )
     with (
         tempfile.TemporaryDirectory(prefix="workbench-import-") as tmp,
         project.transaction(task) as cur,
@@ -158,10 +159,11 @@ def _import(
 ) -> ImportReport:
     cur.execute("SET TimeZone = 'UTC'")
     staged = stage_file(cur, path, options.read, workdir, task.sub(0.0, 0.5))
-    if not options.replace and staged.file_format == formats.EXCEL:
+    if staged.file_format == formats.EXCEL:
         sheet = str(staged.options.get("sheet"))
         _refuse_same_content(
-            find_same_file(cur, sha, sheet=sheet), f"sheet '{sheet}' of {path.name}"
+            find_same_file(cur, sha, sheet=sheet, exclude=name if options.replace else None),
+            f"sheet '{sheet}' of {path.name}",
         )
     task.progress(0.5, "Checking columns")
     plans = plan_columns(cur, staged, options)
@@ -253,8 +255,8 @@ def _refuse_same_content(same: tuple[str, dt.datetime] | None, what: str) -> Non
     if same is not None:
         raise IngestError(
             f"{what} was already imported as source '{same[0]}' on "
-            f"{same[1]:%Y-%m-%d %H:%M} (same content). "
-            "Use replace (--replace) to import it again."
+            f"{same[1]:%Y-%m-%d %H:%M} (same content). To import it again, replace that "
+            f"source (--name {same[0]} --replace)."
         )
 
 

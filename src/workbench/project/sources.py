@@ -93,18 +93,25 @@ def source_exists(project: Project, name: str) -> bool:
 
 
 def find_same_file(
-    where: Project | duckdb.DuckDBPyConnection, sha256: str, sheet: str | None = None
+    where: Project | duckdb.DuckDBPyConnection,
+    sha256: str,
+    sheet: str | None = None,
+    exclude: str | None = None,
 ) -> tuple[str, dt.datetime] | None:
     """The source already imported from a file with identical content, if any.
 
     ``where`` is the project, or a cursor inside one of its transactions. For a
-    workbook, ``sheet`` limits the search to sources read from that sheet.
+    workbook, ``sheet`` limits the search to sources read from that sheet;
+    ``exclude`` leaves out one source (the one being replaced).
     """
     sql = "SELECT name, imported_at FROM meta.sources WHERE file_sha256 = ?"
     params: list[object] = [sha256]
     if sheet is not None:
         sql += " AND json_extract_string(options, '$.sheet') = ?"
         params.append(sheet)
+    if exclude is not None:
+        sql += " AND name <> ?"
+        params.append(exclude)
     cur = where.cursor()
     try:
         row = cur.execute(sql + " ORDER BY imported_at LIMIT 1", params).fetchone()
