@@ -492,3 +492,12 @@ def test_mixed_utf8_and_cp1252_lines(project: Project, data_dir: Path) -> None:
     note = next(n for n in report.notes if "not UTF-8" in n)
     assert "2 line(s)" in note
     assert "line 3, 5" in note
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_read_as_text(project: Project, data_dir: Path, codec: str) -> None:
+    path = data_dir / f"export_{codec}.csv"
+    path.write_bytes("email,name\nann@example.com,José\nbob@example.com,Zoë\n".encode(codec))
+    report = import_profiles(project, path)
+    assert report.rows == 2
+    assert table_rows(project, report.source, "name") == [("José",), ("Zoë",)]

@@ -65,6 +65,25 @@ def guess_legacy(sample: bytes) -> str:
     return best.encoding
 
 
+def utf16_without_bom(head: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when the bytes look like UTF-16 text without a BOM.
+
+    Mostly-ASCII text in UTF-16 has a zero byte in every other position; which
+    half holds the zeros gives the byte order.
+    """
+    sample = head[: len(head) - len(head) % 2][:4096]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    zeros_even = even.count(0) / len(even)
+    zeros_odd = odd.count(0) / len(odd)
+    if zeros_odd > 0.7 and zeros_even < 0.05:
+        return "utf-16-le"
+    if zeros_even > 0.7 and zeros_odd < 0.05:
+        return "utf-16-be"
+    return None
+
+
 def to_utf8(
     path: Path,
     workdir: Path,
@@ -78,6 +97,8 @@ def to_utf8(
     if encoding is None:
         if bom_encoding == "utf-16":
             encoding = "utf-16"
+        elif (bomless := utf16_without_bom(head)) is not None:
+            encoding = bomless
         elif is_utf8(path, task):
             return TextFile(path, "utf-8-sig" if bom_encoding else "utf-8")
     if encoding is not None and codecs.lookup(encoding).name in {"utf-8", "utf-8-sig"}:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from workbench.ingest.encoding import utf16_without_bom
 from workbench.ingest.errors import IngestError
 
 DELIMITED = "delimited"
@@ -74,6 +75,8 @@ def _text_head(head: bytes) -> str | None:
     """Decode the start of a file if it is text in any common encoding, else None."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return head.decode("utf-16", errors="replace")
+    if (utf16 := utf16_without_bom(head)) is not None:
+        return head[: len(head) - len(head) % 2].decode(utf16, errors="replace")
     if b"\x00" in head:
         return None
     controls = sum(1 for b in head if b < 9 or 13 < b < 32)
