@@ -25,7 +25,7 @@ from workbench.identity.scoring import probability_sql, score_sql
 from workbench.identity.store import current_run, ensure_tables, set_current_run
 from workbench.identity.training import train
 from workbench.project.errors import WorkbenchError
-from workbench.project.sources import list_sources
+from workbench.project.sources import Source, list_sources
 from workbench.project.store import Project, utcnow
 from workbench.tasks import Cancelled, Task, null_task
 
@@ -80,7 +80,7 @@ def resolve(project: Project, rules: RuleSet | None = None, task: Task | None = 
     try:
         with project.transaction(task) as cur:
             ensure_tables(cur)
-            report = _run(cur, project, rules, run_id, sources, task)
+            report = _run(cur, rules, run_id, sources, task)
             cur.execute(
                 "INSERT INTO meta.runs VALUES (?, 'identity', 'done', ?, ?, ?)",
                 [run_id, started, utcnow(), json.dumps(report.summary(), default=str)],
@@ -99,10 +99,9 @@ def _timed(seconds: dict[str, float], name: str, start: float) -> float:
 
 def _run(
     cur: duckdb.DuckDBPyConnection,
-    project: Project,
     rules: RuleSet,
     run_id: str,
-    sources: list,
+    sources: list[Source],
     task: Task,
 ) -> RunReport:
     seconds: dict[str, float] = {}
@@ -238,7 +237,6 @@ def _run(
     _timed(seconds, "evaluation", t)
     seconds["total"] = round(time.perf_counter() - t0, 3)
     task.progress(0.98, "Saving the run")
-    del project
     return RunReport(
         run_id=run_id,
         rules=rules,
