@@ -179,12 +179,12 @@ def _run(
     task.progress(0.7, "Clustering")
     edges = cur.execute(
         "SELECT a, b, CASE WHEN rule = 'probabilistic' THEN score + 0.5 * hint ELSE 1e6 - "
-        "coalesce(list_position(?, rule), 0) END FROM __wb_edges",
+        "coalesce(list_position(?, rule), 0) END AS strength FROM __wb_edges",
         [[r.name for r in rules.rules]],
     ).fetchnumpy()
     a = np.asarray(edges["a"], dtype=np.int64)
     b = np.asarray(edges["b"], dtype=np.int64)
-    s = np.asarray(edges[list(edges)[2]], dtype=np.float64)
+    s = np.asarray(edges["strength"], dtype=np.float64)
     unique_keys = [k.field for k in rules.keys if k.unique]
     wanted = ["dob", "first_name", "last_name", *unique_keys]
     attrs = (
