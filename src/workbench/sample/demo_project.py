@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from workbench.identity.pipeline import resolve
 from workbench.ingest import ImportOptions, import_file
 from workbench.project import Project
 from workbench.sample.generator import generate
@@ -17,9 +18,14 @@ DEMO_NAME = "retail_demo.wbproj"
 
 
 def build_project(
-    project_path: Path, data_dir: Path, manifest: SampleManifest, task: Task | None = None
+    project_path: Path,
+    data_dir: Path,
+    manifest: SampleManifest,
+    task: Task | None = None,
+    resolve_identities: bool = False,
 ) -> Path:
-    """Import every file of ``manifest`` into a new project, written atomically."""
+    """Import every file of ``manifest`` into a new project, written atomically; with
+    ``resolve_identities``, also run ``--auto`` identity resolution on it."""
     task = task or null_task()
     project_path = Path(project_path)
     if project_path.exists():
@@ -29,7 +35,7 @@ def build_project(
         leftover.unlink(missing_ok=True)
     project = Project.create(building, name="Retail demo")
     try:
-        count = len(manifest.sources)
+        count = len(manifest.sources) + int(resolve_identities)
         for i, source in enumerate(manifest.sources):
             roles = {c: r for c, r in source.roles.items() if r not in ("attribute", "property")}
             options = ImportOptions(
@@ -38,6 +44,8 @@ def build_project(
             import_file(
                 project, Path(data_dir) / source.file, options, task.sub(i / count, (i + 1) / count)
             )
+        if resolve_identities:
+            resolve(project, task=task.sub((count - 1) / count, 1.0))
     except BaseException:
         project.close()
         building.unlink(missing_ok=True)
@@ -58,7 +66,8 @@ def default_demo_dir() -> Path:
 def ensure_demo_project(
     path: Path | None = None, rebuild: bool = False, task: Task | None = None
 ) -> Path:
-    """The demo project, generated and imported on first use."""
+    """The demo project, generated, imported and resolved (``--auto``) on first use, so it
+    opens with unified profiles and linked events."""
     task = task or null_task()
     target = Path(path) if path is not None else default_demo_dir() / DEMO_NAME
     if target.exists() and not rebuild:
@@ -70,4 +79,4 @@ def ensure_demo_project(
         target.with_name(target.name + ".wal").unlink(missing_ok=True)
         shutil.rmtree(data_dir, ignore_errors=True)
     manifest = generate(data_dir, DEMO_PEOPLE, seed=DEMO_SEED, task=task.sub(0.0, 0.3))
-    return build_project(target, data_dir, manifest, task.sub(0.3, 1.0))
+    return build_project(target, data_dir, manifest, task.sub(0.3, 1.0), resolve_identities=True)
