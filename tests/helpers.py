@@ -46,6 +46,7 @@ def import_events(
     roles: dict[str, str] | None = None,
     event_type: str | None = None,
     name: str | None = None,
+    replace: bool = False,
     **read: object,
 ) -> ImportReport:
     options = ImportOptions(
@@ -53,6 +54,7 @@ def import_events(
         name=name,
         roles=roles or {},
         event_type=event_type,
+        replace=replace,
         read=ReadOptions(**read),  # type: ignore[arg-type]
     )
     return import_file(project, path, options)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import import_events
 from tests.identity.builders import (
     Table,
     add_tables,
@@ -21,6 +22,7 @@ from tests.identity.builders import (
 )
 from workbench.identity.pipeline import RunReport
 from workbench.project import Project
+from workbench.project.sources import remove_source
 
 CRM = profiles_table(
     "crm",
@@ -198,3 +200,38 @@ def test_an_event_links_through_its_second_key_when_the_first_is_empty(
         "o1": _pid(project, report, "crm", "c1"),
         "o2": _pid(project, report, "crm", "c5"),
     }
+
+
+def _has_events(project: Project) -> bool:
+    return bool(
+        query(
+            project,
+            "SELECT count(*) FROM duckdb_views() WHERE schema_name = 'main' "
+            "AND view_name = 'events'",
+        )[0][0]
+    )
+
+
+def test_removing_an_event_source_drops_the_events_view_until_the_next_run(
+    project: Project, data_dir: Path
+) -> None:
+    add_tables(project, data_dir, CRM, WEB, ORDERS, MAILS)
+    run(project, RULES)
+    assert query(project, "SELECT count(*) FROM main.events WHERE source = 'orders'") == [(4,)]
+    remove_source(project, "orders")
+    assert not _has_events(project)
+    run(project, RULES)
+    assert query(project, "SELECT DISTINCT source FROM main.events") == [("mails",)]
+
+
+def test_reimporting_an_event_source_drops_the_events_view(
+    project: Project, data_dir: Path
+) -> None:
+    add_tables(project, data_dir, CRM, WEB, ORDERS)
+    run(project, RULES)
+    path = data_dir / "orders.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("o1", "o1b"), encoding="utf-8")
+    import_events(
+        project, path, roles=ORDERS.roles, name="orders", event_type="orders", replace=True
+    )
+    assert not _has_events(project)

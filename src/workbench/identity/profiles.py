@@ -13,6 +13,7 @@ from workbench.project.sources import Source
 CLUSTERS = "identity.clusters"
 PROFILES = "main.profiles"
 EVENTS = "main.events"
+LINKS = "identity.event_links"
 _LABELS = "__wb_labels"
 PIDS = "__wb_pids"
 """Temp table: cluster label -> profile id, for the current run being built."""
@@ -174,10 +175,13 @@ def build_profiles(
 def build_events(
     cur: duckdb.DuckDBPyConnection, run_id: str, sources: list[Source], rules: RuleSet
 ) -> tuple[int, int]:
-    """The current ``events`` table, each event linked to a profile through its key.
+    """The current ``events``, each event linked to a profile through its key.
 
     A key value several profiles share (a household e-mail) links to the profile
-    with the most records holding it.
+    with the most records holding it. Only the links (distinct raw key -> profile)
+    are stored, in ``identity.event_links``; ``main.events`` is a view joining
+    them to the raw event tables, so a run does not copy every event again, and
+    filters on events are pushed down to the raw tables before the join.
     """
     from workbench.identity.records import normalizers_for  # noqa: PLC0415
 
@@ -192,6 +196,10 @@ def build_events(
             WHERE c.run_id = ? GROUP BY ALL)
         GROUP BY field, value""",
         [run_id],
+    )
+    cur.execute(
+        f"CREATE OR REPLACE TABLE {LINKS} (source VARCHAR, key_column VARCHAR, raw VARCHAR, "
+        "profile_id VARCHAR)"
     )
     selects = []
     for s in sources:
@@ -212,17 +220,19 @@ def build_events(
         # looked up once; the events then join on the raw value.
         joins, found = [], []
         for link, column in ((f, c) for f in links for c in roles[f]):
-            table = f"__wb_link_{len(selects)}_{len(joins)}"
             key = apply("raw", normalizers_for(rules, link))
             cur.execute(
-                f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT k.raw, m.profile_id FROM "
+                f"INSERT INTO {LINKS} SELECT ?, ?, k.raw, m.profile_id FROM "
                 f"(SELECT raw, {key} AS v FROM (SELECT DISTINCT CAST({ident(column)} AS VARCHAR) "
                 f"AS raw FROM {s.table})) k JOIN (SELECT value, profile_id FROM __wb_keymap "
-                f"WHERE field = {literal(link)}) m ON m.value = k.v"
+                f"WHERE field = {literal(link)}) m ON m.value = k.v",
+                [s.name, column],
             )
             alias = f"m{len(joins)}"
             joins.append(
-                f" LEFT JOIN {table} {alias} ON {alias}.raw = CAST(e.{ident(column)} AS VARCHAR)"
+                f" LEFT JOIN (SELECT raw, profile_id FROM {LINKS} WHERE source = "
+                f"{literal(s.name)} AND key_column = {literal(column)}) {alias} "
+                f"ON {alias}.raw = CAST(e.{ident(column)} AS VARCHAR)"
             )
             found.append(f"{alias}.profile_id")
         event_type = (
@@ -248,12 +258,18 @@ def build_events(
             f"{value} AS value, {channel} AS channel{properties} "
             f"FROM {s.table} e{''.join(joins)}"
         )
+    was_table = cur.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'events'"
+    ).fetchall()[0][0]
+    if was_table:  # projects resolved before events became a view
+        cur.execute(f"DROP TABLE {EVENTS}")
     if not selects:
         cur.execute(
-            f"CREATE OR REPLACE TABLE {EVENTS} (profile_id VARCHAR, source VARCHAR, "
-            "event_type VARCHAR, ts TIMESTAMP, value DOUBLE, channel VARCHAR)"
+            f"CREATE OR REPLACE VIEW {EVENTS} AS SELECT NULL::VARCHAR AS profile_id, "
+            "NULL::VARCHAR AS source, NULL::VARCHAR AS event_type, NULL::TIMESTAMP AS ts, "
+            "NULL::DOUBLE AS value, NULL::VARCHAR AS channel WHERE false"
         )
         return 0, 0
-    cur.execute(f"CREATE OR REPLACE TABLE {EVENTS} AS {' UNION ALL BY NAME '.join(selects)}")
+    cur.execute(f"CREATE OR REPLACE VIEW {EVENTS} AS {' UNION ALL BY NAME '.join(selects)}")
     total, linked = cur.execute(f"SELECT count(*), count(profile_id) FROM {EVENTS}").fetchone()
     return int(total), int(linked)

@@ -34,7 +34,7 @@ from workbench.ingest.options import ImportOptions
 from workbench.ingest.plan import ColumnPlan, plan_columns
 from workbench.ingest.sqltext import ident, literal
 from workbench.ingest.stage import STAGE_REJECTS, Staged, stage_file
-from workbench.project.sources import find_same_file, source_exists
+from workbench.project.sources import drop_views_on, find_same_file, source_exists
 from workbench.project.store import Project, utcnow
 from workbench.tasks import Cancelled, Task, null_task
 
@@ -220,6 +220,7 @@ def _import(
     _write_metadata(
         cur, name, path, options, staged, plans, (rows, rejects), sha, record_key, started
     )
+    drop_views_on(cur, name)  # e.g. main.events, rebuilt by the next identity run
     cur.execute(f"DROP TABLE IF EXISTS raw.{ident(name)}")
     cur.execute(f"ALTER TABLE {table} RENAME TO {ident(name)}")
     notes = list(staged.notes)

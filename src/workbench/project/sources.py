@@ -120,6 +120,20 @@ def find_same_file(
     return (row[0], row[1]) if row else None
 
 
+def drop_views_on(cur: duckdb.DuckDBPyConnection, source: str) -> list[str]:
+    """Drop the views that read a source's raw table (``main.events`` after an identity run):
+    a view over a removed or re-imported source would fail or show stale columns. They
+    come back with the next run."""
+    views = cur.execute(
+        "SELECT schema_name || '.' || view_name FROM duckdb_views() WHERE NOT internal "
+        "AND (contains(sql, ?) OR contains(sql, ?))",
+        [f"raw.{source}", f'raw."{source}"'],
+    ).fetchall()
+    for (view,) in views:
+        cur.execute(f"DROP VIEW {view}")
+    return [v for (v,) in views]
+
+
 def remove_source(project: Project, name: str) -> None:
     """Remove a source, its data and its rejects in one transaction."""
     if not source_exists(project, name):
@@ -128,6 +142,7 @@ def remove_source(project: Project, name: str) -> None:
         cur.execute("DELETE FROM meta.source_columns WHERE source = ?", [name])
         cur.execute("DELETE FROM meta.rejects WHERE source = ?", [name])
         cur.execute("DELETE FROM meta.sources WHERE name = ?", [name])
+        drop_views_on(cur, name)
         cur.execute(f'DROP TABLE IF EXISTS raw."{name.replace(chr(34), "")}"')
 
 
