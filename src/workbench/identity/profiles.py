@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from workbench.identity.normalize import apply
-from workbench.identity.records import RECORDS
+from workbench.identity.records import RECORDS, normalizers_for
 from workbench.identity.ruleset import RuleSet
 from workbench.ingest.sqltext import ident, literal
 from workbench.project.sources import Source
@@ -183,8 +183,6 @@ def build_events(
     them to the raw event tables, so a run does not copy every event again, and
     filters on events are pushed down to the raw tables before the join.
     """
-    from workbench.identity.records import normalizers_for  # noqa: PLC0415
-
     cur.execute(
         f"""CREATE OR REPLACE TEMP TABLE __wb_keymap AS
         SELECT field, value, arg_max(profile_id, n * 1e6 - hash(profile_id) % 1e6) AS profile_id

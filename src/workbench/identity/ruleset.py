@@ -12,13 +12,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from workbench.ingest.roles import IDENTITY_ROLES, LINK_KEYS
+from workbench.ingest.roles import IDENTITY_ROLES
 
 SCHEMA_VERSION = 1
 
 FIELDS = IDENTITY_ROLES
 """Fields a rule set can use: the identity roles of profile sources."""
-KEY_FIELDS = LINK_KEYS
 
 Method = Literal[
     "exact",

@@ -67,6 +67,26 @@ def _initial_m(k: int) -> np.ndarray:
     return m / m.sum()
 
 
+def _log_bayes_factors(
+    patterns: np.ndarray, u: list[np.ndarray], m: list[np.ndarray], free: list[bool]
+) -> np.ndarray:
+    """Per pattern, the sum of log(m/u) over the free fields that are not missing."""
+    log_bf = np.zeros(len(patterns))
+    for f in range(patterns.shape[1]):
+        if not free[f]:
+            continue
+        lv = patterns[:, f]
+        seen = lv >= 0
+        log_bf[seen] += np.log(m[f][lv[seen]]) - np.log(u[f][lv[seen]])
+    return log_bf
+
+
+def _posterior(log_bf: np.ndarray, prior: float) -> np.ndarray:
+    """P(match | pattern) for a prior share of matches."""
+    logit = np.log(prior) - np.log1p(-prior) + log_bf
+    return 1.0 / (1.0 + np.exp(-np.clip(logit, -700, 700)))
+
+
 def em(
     patterns: np.ndarray,
     counts: np.ndarray,
@@ -82,18 +102,7 @@ def em(
     done = 0
     for step in range(1, iterations + 1):
         done = step
-        log_m = np.zeros(len(patterns))
-        log_u = np.zeros(len(patterns))
-        for f in range(n_fields):
-            if not free[f]:
-                continue
-            lv = patterns[:, f]
-            seen = lv >= 0
-            log_m[seen] += np.log(m[f][lv[seen]])
-            log_u[seen] += np.log(u[f][lv[seen]])
-        logit = np.log(prior) - np.log1p(-prior) + log_m - log_u
-        w = 1.0 / (1.0 + np.exp(-np.clip(logit, -700, 700)))
-        weighted = w * counts
+        weighted = _posterior(_log_bayes_factors(patterns, u, m, free), prior) * counts
         new_prior = float(np.clip(weighted.sum() / counts.sum(), 1e-6, 1 - 1e-6))
         for f in range(n_fields):
             if not free[f]:
@@ -156,15 +165,10 @@ def train(
 def _prior_only(data: np.ndarray, u: list[np.ndarray], m: list[np.ndarray]) -> float:
     """Share of matches among candidate pairs, with m and u held fixed."""
     patterns, counts = data[:, :-1], data[:, -1].astype(float)
-    log_bf = np.zeros(len(patterns))
-    for f in range(patterns.shape[1]):
-        lv = patterns[:, f]
-        seen = lv >= 0
-        log_bf[seen] += np.log(m[f][lv[seen]]) - np.log(u[f][lv[seen]])
+    log_bf = _log_bayes_factors(patterns, u, m, [True] * patterns.shape[1])
     prior = 0.3
     for _ in range(100):
-        logit = np.log(prior) - np.log1p(-prior) + log_bf
-        w = 1.0 / (1.0 + np.exp(-np.clip(logit, -700, 700)))
+        w = _posterior(log_bf, prior)
         new = float(np.clip((w * counts).sum() / counts.sum(), 1e-6, 1 - 1e-6))
         if abs(new - prior) < 1e-9:
             break
