@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
         self.actions = build_menus(self)
         self.session.sig_project_changed.connect(self._project_changed)
         self.session.sig_sources_changed.connect(lambda _s: self._update_status())
+        self.session.sig_identity_changed.connect(lambda _r: self._update_status())
         self.session.sig_error.connect(self._show_error)
         self.runner.sig_failed.connect(lambda job, m, d: self._show_error(job.label, m, d))
         self.setAcceptDrops(True)

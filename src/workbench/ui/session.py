@@ -26,6 +26,10 @@ class ProjectSession(QObject):
     """The project is about to close: drop views and anything reading from it."""
     sig_sources_changed = Signal(str)
     """Sources were imported or removed; the argument is a source to select ('' for none)."""
+    sig_identity_changed = Signal(str)
+    """An identity run finished and is now current (its run id): profiles and events changed."""
+    sig_segments_changed = Signal(str)
+    """A segment definition was saved, renamed or deleted (its name; '' for several)."""
     sig_error = Signal(str, str, str)
     """A project could not be opened or created: title, message, details."""
 
@@ -86,3 +90,9 @@ class ProjectSession(QObject):
 
     def sources_changed(self, select: str = "") -> None:
         emit(self.sig_sources_changed, select)
+
+    def identity_changed(self, run_id: str) -> None:
+        emit(self.sig_identity_changed, run_id)
+
+    def segments_changed(self, name: str = "") -> None:
+        emit(self.sig_segments_changed, name)
