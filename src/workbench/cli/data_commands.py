@@ -94,7 +94,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_sample)
 
     p = sub.add_parser("demo", help="build (once) the demo project and print its path")
-    p.add_argument("--path", type=Path, help="where to put it (default: sample_projects/)")
+    p.add_argument(
+        "--path", type=Path, help="project file or folder to put it in (default: sample_projects/)"
+    )
     p.add_argument("--rebuild", action="store_true")
     p.set_defaults(handler=cmd_demo)
 

@@ -16,6 +16,7 @@ import duckdb
 import numpy as np
 
 from workbench.identity import blocking, comparisons, profiles
+from workbench.identity.attributes import build_attributes
 from workbench.identity.auto import auto_ruleset
 from workbench.identity.clustering import cluster
 from workbench.identity.evaluate import pairwise_score
@@ -200,9 +201,7 @@ def _run(
         info.size, a, b, s, attrs, unique_keys, rules.guardrails.max_profile_size, task
     )
     cur.register("__wb_label_arrow", _labels_frame(result.labels))
-    cur.execute(
-        f"CREATE OR REPLACE TEMP TABLE {profiles._LABELS} AS SELECT * FROM __wb_label_arrow"
-    )
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE {profiles.LABELS} AS SELECT * FROM __wb_label_arrow")
     cur.unregister("__wb_label_arrow")
     t = _timed(seconds, "clustering", t)
 
@@ -211,7 +210,8 @@ def _run(
     priority = rules.source_priority + sorted(
         s.name for s in sources if s.name not in rules.source_priority
     )
-    n_profiles = profiles.build_profiles(cur, rules, priority, info.fields)
+    attributes = build_attributes(cur, sources, info.offsets, priority, profiles.LABELS)
+    n_profiles = profiles.build_profiles(cur, rules, priority, info.fields, attributes)
     n_events, linked = profiles.build_events(cur, run_id, sources, rules)
     t = _timed(seconds, "profiles", t)
 

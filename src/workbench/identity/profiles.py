@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from workbench.identity.attributes import ATTRS
 from workbench.identity.normalize import apply
 from workbench.identity.records import RECORDS, normalizers_for
 from workbench.identity.ruleset import RuleSet
@@ -14,7 +15,7 @@ CLUSTERS = "identity.clusters"
 PROFILES = "main.profiles"
 EVENTS = "main.events"
 LINKS = "identity.event_links"
-_LABELS = "__wb_labels"
+LABELS = "__wb_labels"
 PIDS = "__wb_pids"
 """Temp table: cluster label -> profile id, for the current run being built."""
 _CORE = {"profile_id", "source", "event_type", "ts", "value", "channel"}
@@ -33,7 +34,7 @@ def assign_profile_ids(
     """
     cur.execute(
         f"CREATE OR REPLACE TEMP TABLE __wb_new AS SELECT r.rec, r.source, r.record_id, l.label "
-        f"FROM {RECORDS} r JOIN {_LABELS} l USING (rec)"
+        f"FROM {RECORDS} r JOIN {LABELS} l USING (rec)"
     )
     cur.execute(
         "CREATE OR REPLACE TEMP TABLE __wb_fresh AS SELECT label, "
@@ -107,6 +108,7 @@ def build_profiles(
     rules: RuleSet,
     source_priority: list[str],
     present: list[str],
+    attributes: tuple[str, ...] | list[str] = (),
 ) -> int:
     """The current ``profiles`` table: one row per person with golden attributes.
 
@@ -133,7 +135,7 @@ def build_profiles(
         f"""CREATE OR REPLACE TEMP TABLE __wb_wide AS
         SELECT l.label, count(*) AS records, {_sources_mask(rank, len(source_priority))} AS mask
                {"".join(", " + w for w in wide)}
-        FROM {_LABELS} l JOIN {RECORDS} r ON l.rec = r.rec GROUP BY l.label"""
+        FROM {LABELS} l JOIN {RECORDS} r ON l.rec = r.rec GROUP BY l.label"""
     )
     chosen: dict[str, str] = {f: f"w.{f}__src" for f in by_source}
     joins = ""
@@ -143,7 +145,7 @@ def build_profiles(
             f"""CREATE OR REPLACE TEMP TABLE __wb_golden AS
             SELECT label, field, arg_max(value, n * 1000 - p) AS value FROM (
                 SELECT x.label, v.field, v.value, count(*) AS n, min(v.p) AS p
-                FROM (SELECT l.rec, l.label FROM {_LABELS} l JOIN __wb_wide w USING (label)
+                FROM (SELECT l.rec, l.label FROM {LABELS} l JOIN __wb_wide w USING (label)
                       WHERE {disagree}) x
                 JOIN (UNPIVOT (SELECT r.rec, {rank} AS p, {", ".join(f"r.{f}" for f in frequent)}
                                FROM {RECORDS} r)
@@ -162,6 +164,9 @@ def build_profiles(
     golden = ", ".join(
         (_title(chosen[f]) if f in _NAME_FIELDS else chosen[f]) + f" AS {f}" for f in fields
     )
+    if attributes:
+        golden += "".join(f", x.{ident(a)}" for a in attributes)
+        joins += f" LEFT JOIN {ATTRS} x USING (label)"
     n_sources, source_names = _source_counts("w.mask", source_priority)
     cur.execute(
         f"""CREATE OR REPLACE TABLE {PROFILES} AS

@@ -23,6 +23,8 @@ class RecordsInfo:
     fields: list[str]
     has_truth: bool
     per_source: dict[str, int]
+    offsets: dict[str, int]
+    """Source name -> what its raw rowids add up with to give rec."""
 
 
 def available_fields(sources: list[Source]) -> set[str]:
@@ -81,9 +83,10 @@ def build_records(
     nicknames.install(cur)
     # rec numbers come from each raw table's row ids plus an offset: no window over
     # the union, so the build runs in parallel (rec may have gaps; it is only a key).
-    selects, offset = [], 0
+    selects, offset, offsets = [], 0, {}
     for s in profile_sources:
         selects.append(f"({_source_select(s, rules, offset)})")
+        offsets[s.name] = offset
         offset += cur.execute(f"SELECT coalesce(max(rowid), -1) + 1 FROM {s.table}").fetchone()[0]
     columns = ["rec", "source", "record_id", "truth_id", *FIELDS]
     select = ", ".join(f"u.{c}" for c in columns)
@@ -106,4 +109,4 @@ def build_records(
     per_source = dict(
         cur.execute(f"SELECT source, count(*) FROM {RECORDS} GROUP BY source").fetchall()
     )
-    return RecordsInfo(count, size, fields, bool(present[-1]), per_source)
+    return RecordsInfo(count, size, fields, bool(present[-1]), per_source, offsets)

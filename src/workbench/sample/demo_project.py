@@ -70,6 +70,8 @@ def ensure_demo_project(
     opens with unified profiles and linked events."""
     task = task or null_task()
     target = Path(path) if path is not None else default_demo_dir() / DEMO_NAME
+    if target.is_dir():
+        target = target / DEMO_NAME
     if target.exists() and not rebuild:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)

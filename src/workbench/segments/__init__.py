@@ -1,0 +1,1 @@
+"""Segments: condition trees over unified profiles and events, compiled to DuckDB SQL."""
