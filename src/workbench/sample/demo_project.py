@@ -15,6 +15,8 @@ from workbench.tasks import Task, null_task
 DEMO_PEOPLE = 5000
 DEMO_SEED = 7
 DEMO_NAME = "retail_demo.wbproj"
+DEMO_VERSION = "2"
+"""Bumped when the demo should be rebuilt (new data in it); kept in a file beside it."""
 
 
 def build_project(
@@ -46,6 +48,7 @@ def build_project(
             )
         if resolve_identities:
             resolve(project, task=task.sub((count - 1) / count, 1.0))
+            save_template_segments(project)
     except BaseException:
         project.close()
         building.unlink(missing_ok=True)
@@ -53,6 +56,30 @@ def build_project(
     project.close()
     building.rename(project_path)
     return project_path
+
+
+def save_template_segments(project: Project) -> list[str]:
+    """Save every segment template that fits the project's data and has members, so a
+    demo opens with segments to count, compare and overlap."""
+    from workbench.segments.catalog import load_catalog  # noqa: PLC0415
+    from workbench.segments.evaluate import count_segment  # noqa: PLC0415
+    from workbench.segments.store import save_segment  # noqa: PLC0415
+    from workbench.segments.templates import (  # noqa: PLC0415
+        TEMPLATES,
+        template_problem,
+        template_segment,
+    )
+
+    catalog = load_catalog(project)
+    saved = []
+    for template in TEMPLATES:
+        if template_problem(template.key, catalog) is not None:
+            continue
+        segment = template_segment(template.key, catalog)
+        if count_segment(project, segment).members:
+            save_segment(project, segment)
+            saved.append(segment.name)
+    return saved
 
 
 def default_demo_dir() -> Path:
@@ -66,14 +93,23 @@ def default_demo_dir() -> Path:
 def ensure_demo_project(
     path: Path | None = None, rebuild: bool = False, task: Task | None = None
 ) -> Path:
-    """The demo project, generated, imported and resolved (``--auto``) on first use, so it
-    opens with unified profiles and linked events."""
+    """The demo project, generated, imported and resolved (``--auto``) on first use, with
+    the segment templates that fit it saved, so it opens with unified profiles, linked
+    events and segments."""
     task = task or null_task()
     target = Path(path) if path is not None else default_demo_dir() / DEMO_NAME
     if target.is_dir():
         target = target / DEMO_NAME
-    if target.exists() and not rebuild:
+    stamp = target.with_name(target.name + ".version")
+    # A demo built by an older version (stamp differs; no stamp in the default place) is
+    # rebuilt; a file given by path without a stamp is not ours to replace.
+    if stamp.is_file():
+        stale = stamp.read_text(encoding="utf-8").strip() != DEMO_VERSION
+    else:
+        stale = path is None
+    if target.exists() and not rebuild and not stale:
         return target
+    rebuild = rebuild or target.exists()
     target.parent.mkdir(parents=True, exist_ok=True)
     data_dir = target.with_name(target.stem + "_data")
     if rebuild:
@@ -81,4 +117,6 @@ def ensure_demo_project(
         target.with_name(target.name + ".wal").unlink(missing_ok=True)
         shutil.rmtree(data_dir, ignore_errors=True)
     manifest = generate(data_dir, DEMO_PEOPLE, seed=DEMO_SEED, task=task.sub(0.0, 0.3))
-    return build_project(target, data_dir, manifest, task.sub(0.3, 1.0), resolve_identities=True)
+    build_project(target, data_dir, manifest, task.sub(0.3, 1.0), resolve_identities=True)
+    stamp.write_text(DEMO_VERSION + "\n", encoding="utf-8")
+    return target
