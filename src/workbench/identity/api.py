@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
+import duckdb
 from pydantic import ValidationError
 
 from workbench.identity import blocking
@@ -16,6 +18,7 @@ from workbench.identity.runs import resolve_run
 from workbench.ingest.sqltext import literal
 from workbench.project.sources import list_sources
 from workbench.project.store import Project
+from workbench.tasks import Task
 
 _FORMULA_START = "^[=+\\-@\t\r]"
 
@@ -48,20 +51,29 @@ def suggest_rules(project: Project) -> RuleSet:
         raise IdentityError(str(exc)) from exc
 
 
-def count_candidate_pairs(project: Project, rules: RuleSet) -> list[blocking.BlockingCount]:
-    """Pairs per blocking rule, without running anything (the work is rolled back)."""
+def count_candidate_pairs(
+    project: Project, rules: RuleSet, task: Task | None = None
+) -> list[blocking.BlockingCount]:
+    """Pairs per blocking rule, without running anything (the work is rolled back);
+    cancelling ``task`` interrupts the count."""
     sources = list_sources(project)
     try:
         rules.check_fields(available_fields(sources))
     except ValueError as exc:
         raise IdentityError(f"rule set '{rules.name}': {exc}") from exc
     cur = project.cursor()
+    interrupt = cur.interrupt
+    if task is not None:
+        task.add_interrupter(interrupt)
     try:
         cur.execute("BEGIN TRANSACTION")
         build_records(cur, sources, rules)
         return blocking.count_pairs(cur, rules)
     finally:
-        cur.execute("ROLLBACK")
+        if task is not None:
+            task.remove_interrupter(interrupt)
+        with contextlib.suppress(duckdb.Error):
+            cur.execute("ROLLBACK")
         cur.close()
 
 

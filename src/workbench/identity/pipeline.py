@@ -324,7 +324,7 @@ def _build_comparisons(cur: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
     for j, rule in enumerate(rules.rules):
         if rule.enabled:
             cols.append(f"{comparisons.rule_sql(rule)} AS rule{j}")
-    cols.append(f"{_NAME_HINT} AS hint")
+    cols.append(f"{NAME_HINT} AS hint")
     cur.execute(
         f"CREATE OR REPLACE TEMP TABLE {CMP} AS SELECT {', '.join(cols)} "
         f"FROM {blocking.PAIRS} p JOIN {RECORDS} l ON l.rec = p.a JOIN {RECORDS} r ON r.rec = p.b "
@@ -332,7 +332,7 @@ def _build_comparisons(cur: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
     )
 
 
-_NAME_HINT = (
+NAME_HINT = (
     "CAST(coalesce((length(r.first_name) >= 3 AND contains(split_part(l.email, '@', 1), "
     "r.first_name)) OR (length(l.first_name) >= 3 AND contains(split_part(r.email, '@', 1), "
     "l.first_name)), false) AS TINYINT)"

@@ -125,10 +125,11 @@ class Project:
         if self._closed:
             return
         self._closed = True
-        with contextlib.suppress(duckdb.Error):
-            if not self.read_only:
-                self._con.execute("CHECKPOINT")
-        self._con.close()
+        with self._lock:  # not while another thread takes a cursor from it
+            with contextlib.suppress(duckdb.Error):
+                if not self.read_only:
+                    self._con.execute("CHECKPOINT")
+            self._con.close()
 
     def __enter__(self) -> Project:
         return self
