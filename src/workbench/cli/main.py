@@ -9,7 +9,13 @@ from collections.abc import Sequence
 import duckdb
 
 from workbench import __version__
-from workbench.cli import data_commands, identity_commands, project_commands
+from workbench.cli import (
+    data_commands,
+    identity_commands,
+    project_commands,
+    review_commands,
+    segment_commands,
+)
 from workbench.project.errors import WorkbenchError
 from workbench.tasks import Cancelled
 
@@ -31,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     project_commands.register(sub)
     data_commands.register(sub)
     identity_commands.register(sub)
+    review_commands.register(sub)
+    segment_commands.register(sub)
     return parser
 
 

@@ -61,42 +61,6 @@ class PlannedPanel(StepPanel):
         outer.addStretch(1)
 
 
-class IdentityPanel(PlannedPanel):
-    key = "identity"
-    lead = "Resolve the records of every profile source into unified customer profiles."
-    will_hold = (
-        (
-            "choose identity keys (e-mail, phone, customer id, device and cookie ids, name and "
-            "address) and how each is compared: exact, normalised, fuzzy or probabilistic"
-        ),
-        "see how many candidate pairs a rule set produces before running it",
-        "resolve every source's records into unified profiles with stable profile ids",
-        "inspect a profile's identity graph: which records joined, by which rule and score",
-        "find and fix over-merges and missed matches, and measure them against known truth ids",
-    )
-    until_then = (
-        "Import and check your profile and event sources in the Data step; the identity "
-        "roles you map there (email, phone, customer_id, ...) are what matching will use. "
-        "The identity engine already runs from the command line "
-        "(workbench resolve PROJECT --auto); the status bar shows the current run."
-    )
-
-
-class SegmentsPanel(PlannedPanel):
-    key = "segments"
-    lead = "Describe audiences by who customers are and what they did."
-    will_hold = (
-        (
-            "build segments from profile attributes and behaviour: counts, sums, recency, "
-            "time windows and sequences of events"
-        ),
-        "see live counts while editing, and overlaps between segments",
-        "compare engagement between segments and drill down to members",
-        "export segment membership",
-    )
-    until_then = "Segments need unified profiles, which come from an identity run."
-
-
 class DecisionsPanel(PlannedPanel):
     key = "decisions"
     lead = "Decide what each customer gets, and simulate it before it goes live."

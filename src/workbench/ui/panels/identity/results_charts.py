@@ -139,7 +139,7 @@ class ThresholdChart(ThemedPlot):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         item = self.getPlotItem()
-        item.setLabel("bottom", "match threshold")
+        item.setLabel("bottom", "match threshold (scored pairs, before guardrails)")
         item.getAxis("bottom").setTicks([[(nines(t), threshold_label(t)) for t in TICKS]])
         item.setXRange(nines(LOWEST) - 0.1, nines(HIGHEST) + 0.25, padding=0)
         self.legend = item.addLegend(offset=(10, -10), labelTextSize="9pt")
