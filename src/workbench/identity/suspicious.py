@@ -11,7 +11,10 @@ from workbench.identity.records import RECORDS
 from workbench.identity.runs import resolve_run
 from workbench.project.store import Project
 
-_KEYS = ("customer_id", "national_id", "dob", "email", "phone")
+CONFLICT_KEYS = ("customer_id", "national_id", "dob", "email", "phone")
+"""Fields whose disagreement inside one profile deserves a look."""
+WEAK_P = 0.999
+"""A bridge held by a match less probable than this is weak."""
 
 
 @dataclass
@@ -61,20 +64,20 @@ def _large(cur: duckdb.DuckDBPyConnection, run: str, found: dict[str, Suspect]) 
 
 
 def _conflicting(cur: duckdb.DuckDBPyConnection, run: str, found: dict[str, Suspect]) -> None:
-    parts = ", ".join(f"count(DISTINCT r.{k}) AS {k}" for k in _KEYS)
+    parts = ", ".join(f"count(DISTINCT r.{k}) AS {k}" for k in CONFLICT_KEYS)
     rows = cur.execute(
         f"""SELECT c.profile_id, count(*) AS n, {parts} FROM identity.clusters c
         JOIN {RECORDS} r ON r.source = c.source AND r.record_id = c.record_id
         WHERE c.run_id = ? GROUP BY c.profile_id
-        HAVING {" OR ".join(f"count(DISTINCT r.{k}) > 1" for k in _KEYS[:3])}
+        HAVING {" OR ".join(f"count(DISTINCT r.{k}) > 1" for k in CONFLICT_KEYS[:3])}
         ORDER BY n DESC LIMIT 2000""",
         [run],
     ).fetchall()
     for pid, n, *counts in rows:
         details = [
             f"{c} {k} values"
-            for k, c in zip(_KEYS, counts, strict=True)
-            if c > 1 and k in _KEYS[:3]
+            for k, c in zip(CONFLICT_KEYS, counts, strict=True)
+            if c > 1 and k in CONFLICT_KEYS[:3]
         ]
         _add(found, pid, n, "several " + ", ".join(details), 2.0 * len(details))
 
@@ -98,7 +101,7 @@ def _bridges(cur: duckdb.DuckDBPyConnection, run: str, found: dict[str, Suspect]
         by_profile.setdefault(pid, []).append((a, b, p))
     for pid, es in by_profile.items():
         for _a, _b, p in _bridge_edges(es):
-            if p is not None and p < 0.999:
+            if p is not None and p < WEAK_P:
                 nodes = {x for e in es for x in e[:2]}
                 _add(
                     found,
