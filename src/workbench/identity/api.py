@@ -15,12 +15,10 @@ from workbench.identity.pipeline import IdentityError
 from workbench.identity.records import available_fields, build_records
 from workbench.identity.ruleset import RuleSet
 from workbench.identity.runs import resolve_run
-from workbench.ingest.sqltext import literal
+from workbench.ingest.sqltext import formula_safe, literal
 from workbench.project.sources import list_sources
 from workbench.project.store import Project
 from workbench.tasks import Task
-
-_FORMULA_START = "^[=+\\-@\t\r]"
 
 
 def load_rules(path: Path) -> RuleSet:
@@ -82,11 +80,7 @@ def export_clusters(project: Project, out: Path, run_id: str | None = None) -> i
     cur = project.cursor()
     try:
         run = resolve_run(cur, run_id)
-        safe = ", ".join(
-            f"CASE WHEN regexp_matches({c}, '{_FORMULA_START}') THEN '''' || {c} "
-            f"ELSE {c} END AS {c}"
-            for c in ("source", "record_id", "profile_id")
-        )
+        safe = ", ".join(f"{formula_safe(c)} AS {c}" for c in ("source", "record_id", "profile_id"))
         cur.execute(
             f"COPY (SELECT {safe} FROM identity.clusters WHERE run_id = {literal(run)} "
             f"ORDER BY source, record_id) TO {literal(str(out))} (HEADER, DELIMITER ',')"

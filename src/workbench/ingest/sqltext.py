@@ -24,3 +24,15 @@ def json_path(key: str) -> str:
             raise ValueError(f"JSON key {key!r} cannot be addressed")
         return literal(key)
     return literal(f'$."{key}"')
+
+
+_FORMULA_START = "^[=+\\-@\t\r]"
+
+
+def formula_safe(column: str) -> str:
+    """``column`` (a quoted identifier or expression, text) with a leading apostrophe where
+    a spreadsheet would read a formula (= + - @ tab CR), for CSV exports."""
+    return (
+        f"CASE WHEN regexp_matches({column}, '{_FORMULA_START}') THEN '''' || {column} "
+        f"ELSE {column} END"
+    )

@@ -23,7 +23,6 @@ from workbench.segments.overlap import (
     BREAKDOWN_MAX,
     Overlap,
     Region,
-    overlap_breakdown,
     overlap_matrix,
 )
 from workbench.tasks import Task
@@ -62,11 +61,8 @@ class OverlapResult:
 
 def compute_overlap(project: Project, names: list[str], task: Task) -> OverlapResult:
     """The matrix and, for a few segments, the breakdown (on the worker thread)."""
-    segments = load_segments(project, names)
-    few = 2 <= len(segments) <= BREAKDOWN_MAX
-    overlap = overlap_matrix(project, segments, task=task.sub(0.0, 0.5 if few else 1.0))
-    regions = overlap_breakdown(project, segments, task=task.sub(0.5, 1.0)) if few else None
-    return OverlapResult(overlap, regions)
+    overlap = overlap_matrix(project, load_segments(project, names), task=task)
+    return OverlapResult(overlap, overlap.regions or None)
 
 
 class RegionsModel(RowsModel):

@@ -1,0 +1,151 @@
+"""Counting and listing a segment's members on the project's current profiles and events.
+
+Each query runs on a cursor of its own whose ``interrupt`` the task's cancel calls, so a
+long count stops at once; a cancelled count raises :class:`~workbench.tasks.Cancelled`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from dataclasses import dataclass
+
+import duckdb
+
+from workbench.project.store import Project, utcnow
+from workbench.segments import store
+from workbench.segments.catalog import Catalog, load_catalog
+from workbench.segments.compiler import CompiledSegment, compile_segment
+from workbench.segments.metrics import ensure_metrics
+from workbench.segments.model import Segment
+from workbench.segments.timebounds import to_utc_naive
+from workbench.tasks import Cancelled, Task
+
+_REINTERRUPT_SECONDS = 0.02
+
+
+@dataclass(frozen=True)
+class SegmentCount:
+    members: int
+    profiles: int
+    share: float
+    """members / profiles (0 when there are no profiles)."""
+    as_of: dt.datetime
+    seconds: float
+
+
+def resolve_as_of(
+    project: Project, segment: Segment | None = None, as_of: dt.datetime | None = None
+) -> dt.datetime:
+    """The instant "now" is read as: ``as_of`` > the segment's own > the latest event in
+    the data > the wall clock (no events). Naive UTC."""
+    if as_of is not None:
+        return to_utc_naive(as_of)
+    if segment is not None and segment.as_of is not None:
+        return to_utc_naive(segment.as_of)
+    latest = load_catalog(project).latest_event
+    return latest if latest is not None else utcnow().replace(microsecond=0)
+
+
+def segment_sql(
+    project: Project,
+    segment: Segment,
+    as_of: dt.datetime | None = None,
+    task: Task | None = None,
+    catalog: Catalog | None = None,
+) -> CompiledSegment:
+    """The segment compiled against this project's data; saved segments it refers to are
+    read from the project, and metrics come from the cached metrics table."""
+    catalog = catalog or load_catalog(project)
+    when = resolve_as_of(project, segment, as_of)
+    return compile_segment(
+        segment,
+        catalog,
+        when,
+        lambda name: store.load_segment(project, name),
+        metrics=lambda: ensure_metrics(project, catalog, when, task),
+    )
+
+
+def run_query(project: Project, sql: str, params: list, task: Task | None = None) -> list[tuple]:
+    """Fetch all rows of a query on a fresh cursor that ``task.cancel()`` interrupts.
+
+    DuckDB's interrupt only stops a query that is running, and a new query clears it; a
+    cancel that lands while the query is still being parsed and planned would be lost, so
+    the interrupter keeps interrupting until the query has returned."""
+    cur = project.cursor()
+    finished = threading.Event()
+    guard = threading.Lock()  # never interrupt a cursor being closed
+
+    def keep_interrupting() -> None:
+        while True:
+            with guard:
+                if finished.is_set():
+                    return
+                cur.interrupt()
+            finished.wait(_REINTERRUPT_SECONDS)
+
+    def interrupt() -> None:
+        threading.Thread(target=keep_interrupting, daemon=True).start()
+
+    try:
+        if task is not None:
+            task.add_interrupter(interrupt)
+            task.check()
+        try:
+            rows = cur.execute(sql, params).fetchall()
+        except duckdb.InterruptException:
+            if task is not None and task.cancelled():
+                raise Cancelled() from None
+            raise
+        if task is not None:
+            task.check()  # cancelled as the query finished: the caller still stops
+        return rows
+    finally:
+        with guard:
+            finished.set()
+        if task is not None:
+            task.remove_interrupter(interrupt)
+        cur.close()
+
+
+def count_segment(
+    project: Project,
+    segment: Segment,
+    as_of: dt.datetime | None = None,
+    task: Task | None = None,
+) -> SegmentCount:
+    """How many profiles are members, out of how many."""
+    started = time.perf_counter()
+    catalog = load_catalog(project)
+    compiled = segment_sql(project, segment, as_of, task, catalog)
+    rows = run_query(project, f"SELECT count(*) FROM ({compiled.sql})", compiled.params, task)
+    members = int(rows[0][0])
+    profiles = catalog.profiles
+    assert compiled.as_of is not None
+    return SegmentCount(
+        members=members,
+        profiles=profiles,
+        share=members / profiles if profiles else 0.0,
+        as_of=compiled.as_of,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def member_ids(
+    project: Project,
+    segment: Segment,
+    as_of: dt.datetime | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    task: Task | None = None,
+) -> list[str]:
+    """Member profile ids in id order (a page of them with ``limit``/``offset``)."""
+    compiled = segment_sql(project, segment, as_of, task)
+    page = " LIMIT ? OFFSET ?" if limit is not None else " OFFSET ?"
+    params = [*compiled.params, *([int(limit)] if limit is not None else []), int(offset)]
+    rows = run_query(
+        project, f"SELECT profile_id FROM ({compiled.sql}) ORDER BY profile_id{page}", params, task
+    )
+    return [r[0] for r in rows]
