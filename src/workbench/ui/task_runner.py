@@ -133,20 +133,30 @@ def _disconnect_all(signal: SignalInstance) -> None:
             signal.disconnect()
 
 
+class _Release:
+    """Set by a worker once it holds no reference to its Job any more: until then the
+    runner keeps the Job, so a Job (a GUI-thread QObject) is never freed by a worker."""
+
+    released = False
+
+
 class _Runnable(QRunnable):
-    def __init__(self, fn: JobFunction, job: Job) -> None:
+    def __init__(self, fn: JobFunction, job: Job, release: _Release) -> None:
         super().__init__()
-        self.fn = fn
+        self.fn: JobFunction | None = fn
         self.job = job
+        self.release = release
 
     def run(self) -> None:
         job = self.job
+        fn, self.fn = self.fn, None  # PySide may keep a finished runnable: not its closure
         outcome: tuple[str, object, str, str]
         try:
             try:
-                result = self.fn(job.task)
+                result = fn(job.task)  # type: ignore[misc]
             finally:
                 job.worker_done = True
+                del fn
         except Cancelled:
             outcome = (CANCELLED, None, "", "")
         except WorkbenchError as exc:
@@ -165,6 +175,8 @@ class _Runnable(QRunnable):
             outcome = (FINISHED, result, "", "")
         self.job = None  # type: ignore[assignment]
         emit(job._sig_outcome, *outcome)
+        del job, outcome
+        self.release.released = True
 
 
 class TaskRunner(QObject):
@@ -184,6 +196,8 @@ class TaskRunner(QObject):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(threads)
         self.jobs: list[Job] = []
+        self._retired: list[tuple[Job, _Release]] = []
+        """Ended jobs whose worker may still hold them (see _Release)."""
 
     def start(
         self,
@@ -205,7 +219,10 @@ class TaskRunner(QObject):
         job.report = report
         job.background = background
         self.jobs.append(job)
-        self.pool.start(_Runnable(fn, job))
+        release = _Release()
+        self._retired = [(j, r) for j, r in self._retired if not r.released]
+        self._retired.append((job, release))
+        self.pool.start(_Runnable(fn, job, release))
         emit(self.sig_started, job)
         return job
 
