@@ -24,6 +24,7 @@ from PySide6.QtCore import (
     QThreadPool,
     Signal,
     SignalInstance,
+    Slot,
 )
 
 from workbench.project.errors import WorkbenchError
@@ -47,14 +48,17 @@ class Job(QObject):
     """A message for the user and the technical details."""
     sig_cancelled = Signal()
     """The job stopped after Cancel; the engine rolled its work back."""
-    _sig_outcome = Signal(str, object, str, str)
-    """From the worker: state, result, message, details (delivered on the GUI thread)."""
 
     def __init__(
-        self, label: str, determinate: bool = True, on_outcome: Outcome | None = None
+        self,
+        label: str,
+        determinate: bool = True,
+        on_outcome: Outcome | None = None,
+        bridge: _Bridge | None = None,
     ) -> None:
         super().__init__()
         self.label = label
+        self._bridge = bridge or _Bridge()
         self.task = Task(self._report)
         self.determinate = determinate
         self.state = RUNNING
@@ -68,8 +72,6 @@ class Job(QObject):
         self.background = False
         """Whether the job may be cancelled without asking (nothing is lost)."""
         self._on_outcome = on_outcome
-        self.sig_progress.connect(self._remember)
-        self._sig_outcome.connect(self._deliver)
 
     @property
     def done(self) -> bool:
@@ -91,13 +93,15 @@ class Job(QObject):
 
     def _report(self, fraction: float, message: str) -> None:
         """The task's progress callback (runs on the worker thread; the signal is queued)."""
-        emit(self.sig_progress, fraction, message)
+        emit(self._bridge.sig_progress, self, fraction, message)
 
     def _remember(self, fraction: float, message: str) -> None:
+        """On the GUI thread: keep the latest progress and pass it on."""
         if self.determinate and fraction > 0:
             self.fraction = fraction
         if message:
             self.message = message
+        emit(self.sig_progress, fraction, message)
 
     def _deliver(self, state: str, result: object, message: str, details: str) -> None:
         """On the GUI thread: announce the outcome, then drop every connection.
@@ -115,13 +119,7 @@ class Job(QObject):
         if self._on_outcome is not None:
             self._on_outcome(self, state, message, details)
         self._on_outcome = None
-        for signal in (
-            self.sig_progress,
-            self.sig_finished,
-            self.sig_failed,
-            self.sig_cancelled,
-            self._sig_outcome,
-        ):
+        for signal in (self.sig_progress, self.sig_finished, self.sig_failed, self.sig_cancelled):
             _disconnect_all(signal)
 
 
@@ -131,6 +129,34 @@ def _disconnect_all(signal: SignalInstance) -> None:
         warnings.simplefilter("ignore")
         with contextlib.suppress(RuntimeError, SystemError, TypeError):
             signal.disconnect()
+
+
+class _Bridge(QObject):
+    """The only object workers emit on, connected once to decorated slots.
+
+    A Job's own signals are emitted on the GUI thread only: PySide 6.8+ can crash when a
+    worker emits on an object while the GUI thread connects a slot to it (PYSIDE-3124),
+    and panels connect to a Job after it has started.
+    """
+
+    sig_progress = Signal(object, float, str)
+    """The job, the fraction done and a message."""
+    sig_outcome = Signal(object, str, object, str, str)
+    """The job, its state, result, message and details."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.sig_progress.connect(self._progress)
+        self.sig_outcome.connect(self._outcome)
+
+    @Slot(object, float, str)
+    def _progress(self, job: Job, fraction: float, message: str) -> None:
+        if job.state == RUNNING:
+            job._remember(fraction, message)
+
+    @Slot(object, str, object, str, str)
+    def _outcome(self, job: Job, state: str, result: object, message: str, details: str) -> None:
+        job._deliver(state, result, message, details)
 
 
 class _Release:
@@ -174,7 +200,7 @@ class _Runnable(QRunnable):
         else:
             outcome = (FINISHED, result, "", "")
         self.job = None  # type: ignore[assignment]
-        emit(job._sig_outcome, *outcome)
+        emit(job._bridge.sig_outcome, job, *outcome)
         del job, outcome
         self.release.released = True
 
@@ -196,6 +222,7 @@ class TaskRunner(QObject):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(threads)
         self.jobs: list[Job] = []
+        self._bridge = _Bridge(self)
         self._retired: list[tuple[Job, _Release]] = []
         """Ended jobs whose worker may still hold them (see _Release)."""
 
@@ -215,7 +242,7 @@ class TaskRunner(QObject):
         ``background=True``: losing the job costs nothing (a sort, a statistic, a
         preview), so closing cancels it without asking.
         """
-        job = Job(label, determinate, self._ended)
+        job = Job(label, determinate, self._ended, self._bridge)
         job.report = report
         job.background = background
         self.jobs.append(job)
@@ -251,6 +278,5 @@ class TaskRunner(QObject):
         for job in list(self.jobs):
             job.cancel()
         stopped = self.pool.waitForDone(wait_ms)
-        for job in list(self.jobs):
-            QCoreApplication.sendPostedEvents(job, QEvent.Type.MetaCall)
+        QCoreApplication.sendPostedEvents(self._bridge, QEvent.Type.MetaCall)
         return stopped

@@ -7,7 +7,7 @@ import itertools
 import time
 
 import duckdb
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from workbench.project import Project
 from workbench.project.browse import TableView
@@ -34,8 +34,8 @@ class PageFetcher(QObject):
         self._queued: list[_Read] = []
         self._submit = QTimer(self, singleShot=True, interval=0)
         self._submit.timeout.connect(self._start_queued)
-        self.sig_page.connect(self._done)
-        self.sig_failed.connect(self._done)
+        self.sig_page.connect(self._page_done)
+        self.sig_failed.connect(self._page_failed)
 
     def new_generation(self) -> int:
         """Forget every request (queued ones are skipped); wait for the running read."""
@@ -66,7 +66,14 @@ class PageFetcher(QObject):
     def pending(self) -> int:
         return len(self._pending)
 
-    def _done(self, generation: int, number: int, *_outcome: object) -> None:
+    # Slots connected to signals a worker emits are decorated: PySide 6.8+ can crash when a
+    # worker emits while an undecorated slot is being connected (PYSIDE-3124).
+    @Slot(int, int, object, float)
+    def _page_done(self, generation: int, number: int, _page: object, _seconds: float) -> None:
+        self._pending.discard((generation, number))
+
+    @Slot(int, int, str)
+    def _page_failed(self, generation: int, number: int, _message: str) -> None:
         self._pending.discard((generation, number))
 
 

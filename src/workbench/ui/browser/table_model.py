@@ -14,7 +14,7 @@ import time
 from collections import OrderedDict
 
 import duckdb
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal, Slot
 
 from workbench.project import Project
 from workbench.project.browse import TableView
@@ -130,6 +130,7 @@ class LazyTableModel(QAbstractTableModel):
         while len(self._pages) > self.cached_pages:
             self._pages.popitem(last=False)
 
+    @Slot(int, int, object, float)
     def _page_arrived(self, generation: int, number: int, rows: object, seconds: float) -> None:
         if generation != self.fetcher.generation or self.view is None:
             return
@@ -139,6 +140,7 @@ class LazyTableModel(QAbstractTableModel):
         if last >= first:
             emit(self.dataChanged, self.index(first, 0), self.index(last, self.columnCount() - 1))
 
+    @Slot(int, int, str)
     def _page_failed(self, generation: int, _number: int, message: str) -> None:
         if generation == self.fetcher.generation:
             self._fail(message)
