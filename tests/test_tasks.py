@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import duckdb
 import pytest
 
-from workbench.tasks import Cancelled, Task
+from workbench.tasks import Cancelled, Task, interrupting
 
 
 def test_sub_task_maps_progress_into_its_range() -> None:
@@ -56,3 +57,15 @@ def test_a_failing_interrupter_does_not_stop_cancel() -> None:
     task.add_interrupter(lambda: calls.append("second"))
     task.cancel()
     assert calls == ["second"]
+
+
+def test_interrupting_stops_a_query_that_starts_after_the_cancel() -> None:
+    """DuckDB drops an interrupt that comes before a query runs; the helper keeps trying."""
+    con = duckdb.connect()
+    task = Task()
+    with interrupting(task, con.interrupt):
+        task.cancel()
+        with pytest.raises(duckdb.InterruptException):
+            con.execute("SELECT count(*) FROM range(100000000000)").fetchone()
+    assert con.execute("SELECT 42").fetchone() == (42,)  # no interrupts after the block
+    con.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 
 class Cancelled(Exception):  # noqa: N818 - reads better at call sites than CancelledError
@@ -94,3 +94,40 @@ class SubTask(Task):
 def null_task() -> Task:
     """A task nobody watches, for callers that do not care about progress."""
     return Task()
+
+
+@contextlib.contextmanager
+def interrupting(
+    task: Task | None, interrupt: Callable[[], None], every: float = 0.02
+) -> Iterator[None]:
+    """While the block runs, ``task.cancel()`` calls ``interrupt`` — and keeps calling it
+    every ``every`` seconds until the block ends: DuckDB drops an interrupt that arrives
+    before a query starts executing, and the query then runs to its end."""
+    if task is None:
+        yield
+        return
+    done = threading.Event()
+    guard = threading.Lock()  # never interrupt once the block has ended
+
+    def fire() -> bool:
+        with guard:
+            if done.is_set():
+                return False
+            with contextlib.suppress(Exception):  # a connection closed meanwhile
+                interrupt()
+            return True
+
+    def keep() -> None:
+        while fire() and not done.wait(every):
+            pass
+
+    def on_cancel() -> None:
+        threading.Thread(target=keep, name="interrupt", daemon=True).start()
+
+    task.add_interrupter(on_cancel)
+    try:
+        yield
+    finally:
+        task.remove_interrupter(on_cancel)
+        with guard:
+            done.set()

@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -446,3 +448,25 @@ def test_definitions_keep_versions(project: Project) -> None:
     assert (info.kind, info.name, info.version) == ("segment", "vips", 2)
     with pytest.raises(KeyError, match="no segment definition named 'nope'"):
         load_definition(project, "segment", "nope")
+
+
+def test_close_stops_a_query_still_running_on_a_cursor(tmp_path: Path) -> None:
+    """DuckDB refuses to close under a running query; close interrupts it and closes."""
+    project = Project.create(tmp_path / "busy.wbproj")
+    cur = project.cursor()
+    outcome: list[str] = []
+
+    def run() -> None:
+        try:
+            cur.execute("SELECT count(*) FROM range(100000000000)").fetchone()
+            outcome.append("finished")
+        except duckdb.InterruptException:
+            outcome.append("interrupted")
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    time.sleep(0.3)
+    project.close()
+    worker.join(timeout=30)
+    assert outcome == ["interrupted"]
+    Project.open(tmp_path / "busy.wbproj").close()  # the lock was released

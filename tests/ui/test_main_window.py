@@ -329,19 +329,17 @@ def test_a_panel_runs_on_its_own_and_renders(ui_project, tmp_path) -> None:
 def test_closing_during_background_work_does_not_ask(
     qtbot, make_window, ui_project, confirmations
 ) -> None:
-    from workbench.tasks import Cancelled
+    from workbench.tasks import Cancelled, interrupting
 
     def slow_sort(task):  # stands in for a sort of a big table
         con = duckdb.connect()
-        interrupt = con.interrupt
-        task.add_interrupter(interrupt)
         try:
-            task.progress(0.0, "Sorting")
-            return con.execute("SELECT count(*) FROM range(100000000000)").fetchone()
+            with interrupting(task, con.interrupt):
+                task.progress(0.0, "Sorting")
+                return con.execute("SELECT count(*) FROM range(100000000000)").fetchone()
         except duckdb.InterruptException as exc:
             raise Cancelled() from exc
         finally:
-            task.remove_interrupter(interrupt)
             con.close()
 
     window = make_window(ui_project)

@@ -18,7 +18,7 @@ from workbench.identity.runs import resolve_run
 from workbench.ingest.sqltext import formula_safe, literal
 from workbench.project.sources import list_sources
 from workbench.project.store import Project
-from workbench.tasks import Task
+from workbench.tasks import Task, interrupting
 
 
 def load_rules(path: Path) -> RuleSet:
@@ -60,16 +60,12 @@ def count_candidate_pairs(
     except ValueError as exc:
         raise IdentityError(f"rule set '{rules.name}': {exc}") from exc
     cur = project.cursor()
-    interrupt = cur.interrupt
-    if task is not None:
-        task.add_interrupter(interrupt)
     try:
         cur.execute("BEGIN TRANSACTION")
-        build_records(cur, sources, rules)
-        return blocking.count_pairs(cur, rules)
+        with interrupting(task, cur.interrupt):
+            build_records(cur, sources, rules)
+            return blocking.count_pairs(cur, rules)
     finally:
-        if task is not None:
-            task.remove_interrupter(interrupt)
         with contextlib.suppress(duckdb.Error):
             cur.execute("ROLLBACK")
         cur.close()

@@ -13,7 +13,9 @@ import datetime as dt
 import os
 import re
 import threading
+import time
 import uuid
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,7 +30,7 @@ from workbench.project.errors import (
     ProjectLockedError,
     ProjectNewerError,
 )
-from workbench.tasks import Task
+from workbench.tasks import Task, interrupting
 
 PROJECT_SUFFIX = ".wbproj"
 _DUCKDB_MAGIC = b"DUCK"
@@ -52,6 +54,8 @@ class Project:
         self.read_only = read_only
         self._lock = threading.Lock()
         self._closed = False
+        self._cursors: weakref.WeakSet[duckdb.DuckDBPyConnection] = weakref.WeakSet()
+        """Cursors handed out and not yet collected: close() interrupts their queries."""
 
     # ----------------------------------------------------------------- lifecycle
     @classmethod
@@ -129,7 +133,19 @@ class Project:
             with contextlib.suppress(duckdb.Error):
                 if not self.read_only:
                     self._con.execute("CHECKPOINT")
-            self._con.close()
+            # DuckDB refuses to close while a cursor's query runs: stop those first
+            # (their jobs see an interrupted query and roll back).
+            for attempt in range(100):
+                try:
+                    self._con.close()
+                    return
+                except duckdb.Error:
+                    if attempt == 99:
+                        raise
+                for cur in list(self._cursors):
+                    with contextlib.suppress(duckdb.Error):
+                        cur.interrupt()
+                time.sleep(0.02)
 
     def __enter__(self) -> Project:
         return self
@@ -143,7 +159,9 @@ class Project:
         if self._closed:
             raise ProjectError(f"{self.path} is closed.")
         with self._lock:
-            return self._con.cursor()
+            cur = self._con.cursor()
+            self._cursors.add(cur)
+            return cur
 
     @contextlib.contextmanager
     def transaction(self, task: Task | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -151,23 +169,20 @@ class Project:
         if self.read_only:
             raise ProjectError(f"{self.path} is open read-only.")
         cur = self.cursor()
-        interrupt = cur.interrupt  # one bound method, so it can be removed again
-        if task is not None:
-            task.add_interrupter(interrupt)
         try:
             cur.execute("BEGIN TRANSACTION")
             try:
-                yield cur if task is None else _CheckedCursor(cur, task)  # type: ignore[misc]
-                if task is not None:
-                    task.check()
+                # Interrupts stop before COMMIT / ROLLBACK, which must not be cut short.
+                with interrupting(task, cur.interrupt):
+                    yield cur if task is None else _CheckedCursor(cur, task)  # type: ignore[misc]
+                    if task is not None:
+                        task.check()
                 cur.execute("COMMIT")
             except BaseException:
                 with contextlib.suppress(duckdb.Error):
                     cur.execute("ROLLBACK")
                 raise
         finally:
-            if task is not None:
-                task.remove_interrupter(interrupt)
             cur.close()
 
     # ---------------------------------------------------------------- project info
