@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
@@ -15,6 +16,8 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from workbench.ui.signals import emit
 
 SYSTEM, LIGHT, DARK = "system", "light", "dark"
+_CHECK = (Path(__file__).resolve().parents[1] / "resources" / "check.svg").as_posix()
+"""The tick of a checked box (a stylesheet that styles the box must draw the tick too)."""
 CHOICES = (SYSTEM, LIGHT, DARK)
 
 
@@ -198,6 +201,12 @@ QScrollBar::handle:hover {{ background: {c.muted}; }}
 QScrollBar::add-line, QScrollBar::sub-line {{ width: 0; height: 0; }}
 QScrollBar::add-page, QScrollBar::sub-page {{ background: transparent; }}
 QToolTip {{ background: {c.raised}; color: {c.ink}; border: 1px solid {c.line}; padding: 4px; }}
+QCheckBox::indicator {{ width: 14px; height: 14px; border: 1px solid {c.muted};
+    border-radius: 3px; background: {c.surface}; }}
+QCheckBox::indicator:hover {{ border-color: {c.accent}; }}
+QCheckBox::indicator:checked {{ background: {c.accent}; border-color: {c.accent};
+    image: url("{_CHECK}"); }}
+QCheckBox::indicator:disabled {{ background: {c.raised}; border-color: {c.line}; }}
 """
 
 
