@@ -13,11 +13,8 @@ import numpy as np
 from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
-    QPoint,
     QPointF,
-    QRect,
     QRectF,
-    QSize,
     Qt,
     Signal,
 )
@@ -42,7 +39,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLayout,
-    QLayoutItem,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -58,6 +54,7 @@ from workbench.identity.labels import set_label
 from workbench.identity.layout import graph_layout, store_positions
 from workbench.identity.runs import RecordRef
 from workbench.ui.dialogs import show_error
+from workbench.ui.flow_layout import FlowLayout
 from workbench.ui.models import RowsModel
 from workbench.ui.panels.identity.graph_view import (
     LABEL_STYLE,
@@ -263,7 +260,7 @@ class GraphPage(QWidget):
         canvas_box.setSpacing(8)
         canvas_box.addWidget(self.view, 1)
         self.legend_strip = QWidget()
-        self.legend = _FlowLayout(self.legend_strip)
+        self.legend = FlowLayout(self.legend_strip, spacing=14, line_spacing=4)
         canvas_box.addWidget(self.legend_strip)
         canvas_box.addWidget(self.notes)
         graph_card = card(None, canvas, margins=10)
@@ -810,62 +807,6 @@ class GraphPage(QWidget):
             self.ctx.show_error(title, message, details)
         else:
             show_error(self, title, message, details)
-
-
-class _FlowLayout(QLayout):
-    """Widgets left to right, wrapping onto the next line when the row is full."""
-
-    def __init__(self, parent: QWidget | None = None, gap: int = 14, line_gap: int = 4) -> None:
-        super().__init__(parent)
-        self._items: list[QLayoutItem] = []
-        self._gap, self._line_gap = gap, line_gap
-        self.setContentsMargins(0, 0, 0, 0)
-
-    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802
-        self._items.append(item)
-
-    def count(self) -> int:
-        return len(self._items)
-
-    def itemAt(self, index: int) -> QLayoutItem | None:  # noqa: N802
-        return self._items[index] if 0 <= index < len(self._items) else None
-
-    def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802
-        return self._items.pop(index) if 0 <= index < len(self._items) else None
-
-    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802
-        return Qt.Orientation(0)
-
-    def hasHeightForWidth(self) -> bool:  # noqa: N802
-        return True
-
-    def heightForWidth(self, width: int) -> int:  # noqa: N802
-        return self._arrange(QRect(0, 0, width, 0), move=False)
-
-    def setGeometry(self, rect: QRect) -> None:  # noqa: N802
-        super().setGeometry(rect)
-        self._arrange(rect, move=True)
-
-    def sizeHint(self) -> QSize:  # noqa: N802
-        return self.minimumSize()
-
-    def minimumSize(self) -> QSize:  # noqa: N802
-        size = QSize()
-        for item in self._items:
-            size = size.expandedTo(item.minimumSize())
-        return size
-
-    def _arrange(self, rect: QRect, move: bool) -> int:
-        x, y, line = rect.x(), rect.y(), 0
-        for item in self._items:
-            hint = item.sizeHint()
-            if x > rect.x() and x + hint.width() > rect.right():
-                x, y, line = rect.x(), y + line + self._line_gap, 0
-            if move:
-                item.setGeometry(QRect(QPoint(x, y), hint))
-            x += hint.width() + self._gap
-            line = max(line, hint.height())
-        return y + line - rect.y()
 
 
 def _golden_rows(golden: dict[str, str]) -> list[tuple[str, str]]:
