@@ -4,11 +4,15 @@
     python benchmarks/bench_segments.py                  # 1,000,000 people, ~20M events
 
 Builds (once, into benchmarks/data/, not committed) a project from the sample generator
-with identities resolved (``--auto``), in a separate process, then measures in this one:
-a typical segment (two behaviour conditions in a 30-day window plus an attribute) counted
-cold (project freshly opened) and warm, median of 5; other shapes (cart abandonment,
-metric/RFM, recency); the 20-segment overlap matrix; a comparison of 3 segments; and the
-export of a ~100,000-member segment. Prints each figure and this process's peak RSS.
+with identities resolved (``--auto``), in a separate process, then measures in this one,
+on a copy: a typical segment (two behaviour conditions in a 30-day window plus an
+attribute) counted cold (project freshly opened) and warm, median of 5; other shapes
+(cart abandonment, metric/RFM, recency); the 20-segment overlap matrix; a comparison of
+3 segments; the export of a ~100,000-member segment; pages of a 500,000-member segment;
+one profile in full. The first run of a figure also pays for what is computed once per
+identity run and kept in the project (the catalog, each event type's rows in the compact
+events table, the metrics at an as-of); the table's cost per type is printed at the end.
+Prints each figure and this process's peak RSS.
 Targets (issue 6, 1M profiles / 20M events): count < 1 s, 20-segment overlap < 10 s.
 """
 
@@ -28,11 +32,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
+
 from workbench.project import Project
 from workbench.segments.catalog import clear_cache, load_catalog
 from workbench.segments.compare import compare_segments
 from workbench.segments.evaluate import count_segment
 from workbench.segments.export import export_members
+from workbench.segments.members import members_page, profile_detail
 from workbench.segments.model import (
     AttributeCondition,
     BucketCondition,
@@ -225,7 +232,7 @@ def measure(path: Path, runs: int) -> None:
 
     cold, warm, count = cold_and_warm(path, lambda p: count_segment(p, TYPICAL, as_of=as_of), runs)
     print(f"typical segment: {count.members:,} members")  # type: ignore[attr-defined]
-    print(f"  count, cold: {_med(cold)}")
+    print(f"  count, cold: {_med(cold)}  first run: {cold[0]:.3f} s")
     print(f"  count, warm: {_med(warm)}")
     for label, segment in SHAPES.items():
         cold, warm, count = cold_and_warm(
@@ -252,6 +259,7 @@ def measure(path: Path, runs: int) -> None:
         label = "all time" if window is None else f"last {window} days"
         print(f"compare 3 segments + everyone ({label}): cold {_med(cold)}  warm {_med(warm)}")
 
+    pages(path, as_of, runs)
     with tempfile.TemporaryDirectory(dir=DATA) as folder:
         for suffix in (".csv", ".parquet"):
             out = Path(folder) / f"members{suffix}"
@@ -263,6 +271,58 @@ def measure(path: Path, runs: int) -> None:
                 f"export {rows:,} members to {suffix[1:]} ({size:,.1f} MB): "
                 f"cold {_med(cold)}  warm {_med(warm)}"
             )
+
+
+OPTED_IN = _segment("Opted in", AttributeCondition(field="opt_in", value=True))
+
+
+def pages(path: Path, as_of: dt.datetime, runs: int) -> None:
+    """Members pages of a big segment (first, a deep one after it, sorted) and a profile."""
+    first = lambda p: members_page(p, OPTED_IN, as_of=as_of)  # noqa: E731
+    cold, warm, page = cold_and_warm(path, first, runs)
+    total = page.total  # type: ignore[attr-defined]
+    print(f"members page of {total:,} (200 rows by id): cold {_med(cold)}  warm {_med(warm)}")
+
+    def deep(project: Project) -> object:
+        members_page(project, OPTED_IN, as_of=as_of)
+        started = time.perf_counter()
+        members_page(project, OPTED_IN, as_of=as_of, offset=total - 1000)
+        return time.perf_counter() - started
+
+    with Project.open(path) as project:
+        later = [float(deep(project)) for _ in range(runs)]  # type: ignore[arg-type]
+    print(f"  a later page (offset {total - 1000:,}), after the first: {_med(later)}")
+    by_name = lambda p: members_page(p, OPTED_IN, as_of=as_of, sort="last_name")  # noqa: E731
+    cold, warm, _ = cold_and_warm(path, by_name, runs)
+    print(f"  first page sorted by last name: cold {_med(cold)}  warm {_med(warm)}")
+    with Project.open(path) as project:
+        cur = project.cursor()
+        (pid,) = cur.execute(
+            "SELECT profile_id FROM main.profiles ORDER BY records DESC, profile_id LIMIT 1"
+        ).fetchall()[0]
+        cur.close()
+    cold, warm, detail = cold_and_warm(path, lambda p: profile_detail(p, pid), runs)
+    events = detail.events_total  # type: ignore[attr-defined]
+    print(f"profile in full ({events:,} events): cold {_med(cold)}  warm {_med(warm)}")
+
+
+def events_table_summary(path: Path) -> None:
+    """What the compact events table cost to fill, per event type (once per run)."""
+    with Project.open(path, read_only=True) as project:
+        cur = project.cursor()
+        try:
+            rows = cur.execute(
+                "SELECT event_type, rows, seconds FROM segments.events_types ORDER BY added_at"
+            ).fetchall()
+        except duckdb.CatalogException:  # no table: nothing was added
+            rows = []
+        cur.close()
+    if not rows:
+        print("compact events table: not used")
+        return
+    total = sum(r[2] for r in rows)
+    each = ", ".join(f"{t} {n / 1e6:.1f}M {s:.1f} s" for t, n, s in rows)
+    print(f"compact events table (filled on first use, once per run): {total:.1f} s ({each})")
 
 
 def main() -> int:
@@ -285,6 +345,7 @@ def main() -> int:
     shutil.copy(source, work)  # runs write the metrics cache; keep the built project clean
     try:
         measure(work, args.runs)
+        events_table_summary(work)
     finally:
         work.unlink(missing_ok=True)
         work.with_name(work.name + ".wal").unlink(missing_ok=True)

@@ -12,6 +12,7 @@ from workbench.project import Project
 from workbench.segments.catalog import load_catalog
 from workbench.segments.compiler import compile_segment
 from workbench.segments.errors import SegmentError
+from workbench.segments.events_table import TABLE, ensure_event_types
 from workbench.segments.model import (
     AttributeCondition,
     BucketCondition,
@@ -42,10 +43,23 @@ def members(
     as_of: dt.datetime = AS_OF,
     saved: dict[str, Segment] | None = None,
 ) -> set[str]:
-    compiled = compile_segment(segment, load_catalog(project), as_of, (saved or {}).__getitem__)
+    """Members read from main.events, checked to be the same read from the compact events
+    table (with the types the segment tests added to it)."""
+    catalog = load_catalog(project)
+    lookup = (saved or {}).__getitem__
+    compiled = compile_segment(segment, catalog, as_of, lookup)
+    found = _run(project, compiled.sql, compiled.params)
+    events = ensure_event_types(project, catalog, compiled.event_types)
+    if events is not None and compiled.event_types:
+        compact = compile_segment(segment, catalog, as_of, lookup, events=events)
+        assert _run(project, compact.sql, compact.params) == found, "same from the table"
+    return found
+
+
+def _run(project: Project, sql: str, params: list) -> set[str]:
     cur = project.cursor()
     try:
-        rows = cur.execute(compiled.sql, compiled.params).fetchall()
+        rows = cur.execute(sql, params).fetchall()
     finally:
         cur.close()
     ids = [r[0] for r in rows]
@@ -444,3 +458,39 @@ def test_as_of_may_be_aware(tiny_project: Project) -> None:
     aware = dt.datetime(2024, 6, 30, 14, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
     compiled = compile_segment(seg(purchase()), load_catalog(tiny_project), aware)
     assert compiled.as_of == AS_OF
+
+
+# ------------------------------------------------------------------------ compact events
+def test_what_reads_the_compact_events_table(segment_project: Project) -> None:
+    """Type, time and value tests read the table; other fields, any type and sums of
+    another field read main.events; a sequence needs both sides in the table."""
+    catalog = load_catalog(segment_project)
+    events = ensure_event_types(segment_project, catalog, ["purchase", "cart_add", "page_view"])
+    assert events is not None
+    assert set(events.codes) == {"purchase", "cart_add", "page_view"}
+
+    def reads(condition: Condition) -> tuple[bool, tuple[str, ...]]:
+        compiled = compile_segment(seg(condition), catalog, AS_OF, events=events)
+        return TABLE in compiled.sql, compiled.event_types
+
+    big = ValueTest(field="value", op="at_least", value=25)
+    assert reads(purchase(where=[big])) == (True, ("purchase",))
+    assert reads(purchase(measure="sum", value_field="value")) == (True, ("purchase",))
+    assert reads(RecencyCondition(event_type="page_view")) == (True, ("page_view",))
+    shoes = ValueTest(field="category", value="Shoes")
+    assert reads(purchase(where=[shoes])) == (False, ())
+    assert reads(EventCondition(event_type=None)) == (False, ())
+    # e-mail events are known but not in the table yet: wanted, read from main.events
+    assert reads(EventCondition(event_type="email_open")) == (False, ("email_open",))
+    abandoned = SequenceCondition(
+        first=EventFilter(event_type="cart_add"),
+        then=EventFilter(event_type="purchase"),
+        then_not=True,
+        within_hours=24,
+    )
+    assert reads(abandoned) == (True, ("cart_add", "purchase"))
+    half = abandoned.model_copy(update={"then": EventFilter(event_type="email_open")})
+    assert reads(half) == (False, ("cart_add", "email_open"))
+    compiled = compile_segment(seg(purchase()), catalog, AS_OF, events=events)
+    assert compiled.where is not None
+    assert compiled.sql.endswith(compiled.where)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from pathlib import Path
 
 import pytest
 
 from tests.segments.conftest import AS_OF
 from workbench.project import Project
-from workbench.segments.catalog import field_values, load_catalog
+from workbench.segments import events_table
+from workbench.segments.catalog import clear_cache, field_values, load_catalog
 from workbench.segments.errors import SegmentError
 from workbench.segments.evaluate import (
     count_segment,
@@ -18,6 +20,7 @@ from workbench.segments.evaluate import (
     run_query,
     segment_sql,
 )
+from workbench.segments.events_table import ensure_event_types, prepare_all_event_types
 from workbench.segments.model import (
     AttributeCondition,
     EventCondition,
@@ -191,3 +194,180 @@ def test_without_an_events_view(segment_project: Project) -> None:
     buyers = Segment(name="b", root=Group(conditions=[EventCondition(event_type="purchase")]))
     with pytest.raises(SegmentError, match="resolve identities again"):
         count_segment(segment_project, buyers, AS_OF)
+
+
+# ----------------------------------------------------------------- what is kept between opens
+def _shop(folder: Path) -> Project:
+    """A small imported and resolved project (the members tests' shop), open for writing."""
+    from tests.identity.builders import add_tables, run
+    from tests.segments.test_members import CRM, MAILS, ORDERS, RULES, WEB
+
+    project = Project.create(folder / "shop.wbproj")
+    add_tables(project, folder, CRM, WEB, ORDERS, MAILS)
+    run(project, RULES)
+    return project
+
+
+def _rows(project: Project, sql: str, params: list | None = None) -> list[tuple]:
+    cur = project.cursor()
+    try:
+        return cur.execute(sql, params or []).fetchall()
+    finally:
+        cur.close()
+
+
+BUYERS = Segment(name="buyers", root=Group(conditions=[EventCondition(event_type="purchase")]))
+OPENERS = Segment(name="openers", root=Group(conditions=[EventCondition(event_type="email_open")]))
+
+
+def test_the_catalog_is_stored_and_read_back_until_the_data_changes(tmp_path: Path) -> None:
+    from tests.helpers import import_events, write_text
+    from tests.identity.builders import Table, run
+    from tests.segments.test_members import ORDERS, RULES
+
+    project = _shop(tmp_path)
+    try:
+        clear_cache()
+        catalog = load_catalog(project)
+        assert catalog.event_types["purchase"] == 4
+        stored = _rows(project, "SELECT signature FROM segments.catalog_cache")
+        assert stored == [(catalog.signature,)]
+        # A first load in a new session reads the stored copy (tampered here to prove it).
+        body = _rows(project, "SELECT body FROM segments.catalog_cache")[0][0]
+        _rows(
+            project,
+            "UPDATE segments.catalog_cache SET body = ?",
+            [body.replace('["purchase", 4]', '["purchase", 999]')],
+        )
+        clear_cache()
+        assert load_catalog(project).event_types["purchase"] == 999
+        # A new identity run is a new signature: counted afresh.
+        run(project, RULES)
+        assert load_catalog(project).event_types["purchase"] == 4
+        # So is a re-import of an event source (with one order more).
+        _rows(project, "UPDATE segments.catalog_cache SET body = replace(body, '4]', '999]')")
+        clear_cache()
+        assert load_catalog(project).event_types["purchase"] == 999
+        more = Table(
+            "orders",
+            ORDERS.columns,
+            [*ORDERS.rows, ["C3", "o5", "2024-06-26 10:00:00", "10"]],
+            ORDERS.roles,
+            kind="events",
+        )
+        path = write_text(tmp_path / "orders.csv", more.text())
+        import_events(
+            project, path, roles=more.roles, name="orders", event_type="purchase", replace=True
+        )
+        assert "purchase" not in load_catalog(project).event_types  # no events until resolved
+        run(project, RULES)
+        assert load_catalog(project).event_types["purchase"] == 5
+    finally:
+        project.close()
+
+
+def test_a_read_only_project_computes_without_writing(tmp_path: Path) -> None:
+    project = _shop(tmp_path)
+    path = project.path
+    project.close()
+    clear_cache()
+    with Project.open(path, read_only=True) as reader:
+        assert load_catalog(reader).event_types["purchase"] == 4
+        assert count_segment(reader, BUYERS, AS_OF).members == 3
+        assert count_segment(reader, OPENERS, AS_OF).members == 1
+        tables = _rows(
+            reader, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'segments'"
+        )
+        assert tables == [(0,)]
+
+
+def test_event_types_are_added_to_the_events_table_once_per_run(tmp_path: Path) -> None:
+    from tests.identity.builders import run
+    from tests.segments.test_members import RULES
+
+    project = _shop(tmp_path)
+    try:
+        assert count_segment(project, BUYERS, AS_OF).members == 3
+        catalog = load_catalog(project)
+        kept = "SELECT signature, event_type, rows FROM segments.events_types ORDER BY 2"
+        assert _rows(project, kept) == [(catalog.signature, "purchase", 4)]
+        assert "segments.events" in segment_sql(project, BUYERS, AS_OF).sql
+        assert count_segment(project, OPENERS, AS_OF).members == 1
+        assert [r[1:] for r in _rows(project, kept)] == [("email_open", 1), ("purchase", 4)]
+        assert _rows(project, "SELECT count(*) FROM segments.events") == [(5,)]
+        # A new run starts the table afresh: only what is used again is added again.
+        run(project, RULES)
+        assert count_segment(project, BUYERS, AS_OF).members == 3
+        fresh = load_catalog(project).signature
+        assert fresh != catalog.signature
+        assert _rows(project, kept) == [(fresh, "purchase", 4)]
+        assert _rows(project, "SELECT count(*) FROM segments.events") == [(4,)]
+    finally:
+        project.close()
+
+
+def test_cancel_while_adding_a_type_rolls_that_type_back(tmp_path: Path) -> None:
+    project = _shop(tmp_path)
+    try:
+        catalog = load_catalog(project)
+        ensure_event_types(project, catalog, ["email_open"])
+        task = Task()
+        add = task.add_interrupter
+
+        def cancel_once_inside(interrupt: object) -> None:  # the transaction has begun
+            add(interrupt)  # type: ignore[arg-type]
+            task.cancel()
+
+        task.add_interrupter = cancel_once_inside  # type: ignore[method-assign]
+        with pytest.raises(Cancelled):
+            ensure_event_types(project, catalog, ["purchase"], task)
+        kept = _rows(project, "SELECT event_type FROM segments.events_types")
+        assert kept == [("email_open",)]
+        assert _rows(project, "SELECT count(*) FROM segments.events") == [(1,)]
+        assert count_segment(project, BUYERS, AS_OF).members == 3  # added on the next use
+    finally:
+        project.close()
+
+
+def test_counts_do_not_wait_for_types_another_job_is_adding(tmp_path: Path) -> None:
+    project = _shop(tmp_path)
+    try:
+        with events_table._lock_for(project):  # as while another thread adds types
+            count = count_segment(project, BUYERS, AS_OF)
+            sql = segment_sql(project, BUYERS, AS_OF).sql
+        assert count.members == 3
+        assert "segments.events" not in sql  # read from main.events meanwhile
+        assert "segments.events" in segment_sql(project, BUYERS, AS_OF).sql
+    finally:
+        project.close()
+
+
+def test_every_type_can_be_prepared_ahead_with_progress(tmp_path: Path) -> None:
+    project = _shop(tmp_path)
+    try:
+        seen: list[tuple[float, str]] = []
+        events = prepare_all_event_types(project, Task(lambda f, m: seen.append((f, m))))
+        catalog = load_catalog(project)
+        assert events is not None
+        assert set(events.codes) == set(catalog.event_types)
+        assert [f for f, _ in seen] == sorted(f for f, _ in seen)
+        assert seen[-1][0] == 1.0
+        assert any("email_send events" in m for _, m in seen)
+        assert prepare_all_event_types(project) == events  # nothing left to add
+    finally:
+        project.close()
+
+
+def test_checking_a_definition_adds_no_types(tmp_path: Path) -> None:
+    project = _shop(tmp_path)
+    try:
+        compiled = segment_sql(project, BUYERS, AS_OF, prepare=False)
+        assert "segments.events" not in compiled.sql
+        assert compiled.event_types == ("purchase",)  # what a count would add
+        tables = "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'events%'"
+        assert _rows(project, tables + " AND schema_name = 'segments'") == [(0,)]
+        assert run_query(project, f"SELECT count(*) FROM ({compiled.sql})", compiled.params) == [
+            (3,)
+        ]
+    finally:
+        project.close()

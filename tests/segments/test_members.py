@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.identity.builders import (
@@ -20,10 +21,13 @@ from tests.identity.builders import (
 )
 from workbench.identity.pipeline import RunReport
 from workbench.project import Project
+from workbench.segments import member_order
+from workbench.segments.catalog import clear_cache
 from workbench.segments.errors import SegmentError
 from workbench.segments.evaluate import member_ids
 from workbench.segments.members import members_page, profile_detail
-from workbench.segments.model import AttributeCondition, Group, Segment
+from workbench.segments.model import AttributeCondition, Group, Segment, SegmentCondition
+from workbench.segments.store import save_segment
 
 AS_OF = dt.datetime(2024, 6, 30, 12, 0)
 CRM = profiles_table(
@@ -256,3 +260,75 @@ def test_on_generated_data_pages_cover_the_members(sample_project: Project) -> N
     assert detail.attributes["loyalty_tier"] == "Gold"
     assert len(detail.records) == detail.attributes["records"]
     assert all(r.found for r in detail.records)
+
+
+# ------------------------------------------------------------------ pages of one evaluation
+def _execute(project: Project, sql: str) -> None:
+    cur = project.cursor()
+    try:
+        cur.execute(sql)
+    finally:
+        cur.close()
+
+
+def test_later_pages_reuse_the_first_pages_evaluation(tmp_path: Path) -> None:
+    project = Project.create(tmp_path / "shop.wbproj")
+    try:
+        add_tables(project, tmp_path, CRM, WEB, ORDERS, MAILS)
+        run(project, RULES)
+        first = members_page(project, GOLD, as_of=AS_OF, columns=["first_name"], limit=1)
+        assert (first.rows, first.total) == ([("Ann",)], 2)
+        # Changed behind the engine's back (same run): the kept order still answers...
+        _execute(project, "UPDATE main.profiles SET tier = 'gold' WHERE tier = 'silver'")
+        second = members_page(project, GOLD, as_of=AS_OF, columns=["first_name"], offset=1)
+        assert (second.rows, second.total) == ([("Hugo",)], 2)
+        # ...until the kept orders are forgotten; another order is evaluated afresh.
+        by_name = members_page(
+            project, GOLD, as_of=AS_OF, columns=["first_name"], sort="first_name"
+        )
+        assert [r[0] for r in by_name.rows] == ["Ann", "Hugo", "Omar"]
+        clear_cache()
+        assert members_page(project, GOLD, as_of=AS_OF, offset=1).total == 3
+    finally:
+        project.close()
+
+
+def test_pages_follow_changes_to_referenced_segments_and_new_runs(tmp_path: Path) -> None:
+    project = Project.create(tmp_path / "shop.wbproj")
+    try:
+        add_tables(project, tmp_path, CRM, WEB, ORDERS, MAILS)
+        run(project, RULES)
+        save_segment(project, GOLD.model_copy(update={"name": "Tier"}))
+        ref = Segment(name="Ref", root=Group(conditions=[SegmentCondition(segment="Tier")]))
+        names = lambda: [r[1] for r in members_page(project, ref, as_of=AS_OF).rows]  # noqa: E731
+        assert sorted(names()) == ["Ann", "Hugo"]
+        silver = AttributeCondition(field="tier", value="silver")
+        save_segment(project, Segment(name="Tier", root=Group(conditions=[silver])))
+        assert names() == ["Omar"]
+        report = run(project, RULES)  # a new run: new profile rows, the same members
+        assert names() == ["Omar"]
+        assert (
+            members_page(project, ref, as_of=AS_OF).rows[0][0]
+            == profile_of(project, report.run_id)[("crm", "c2")]
+        )
+    finally:
+        project.close()
+
+
+def test_kept_orders_are_bounded() -> None:
+    member_order.clear()
+    try:
+        for i in range(member_order.MAX_ENTRIES + 3):
+            member_order.remember(("test", i), np.arange(10, dtype=np.int64))
+        assert member_order.cached(("test", 0)) is None
+        assert member_order.cached(("test", member_order.MAX_ENTRIES + 2)) is not None
+        half = member_order.MAX_ROWS // 2 + 1
+        member_order.remember(("big", 1), np.zeros(half, dtype=np.int64))
+        member_order.remember(("big", 2), np.zeros(half, dtype=np.int64))
+        assert member_order.cached(("big", 1)) is None  # over the bound: the oldest goes
+        assert member_order.cached(("big", 2)) is not None
+        too_big = np.zeros(member_order.MAX_ROWS + 1, dtype=np.int64)
+        member_order.remember(("big", 3), too_big)
+        assert member_order.cached(("big", 3)) is None
+    finally:
+        member_order.clear()

@@ -204,7 +204,7 @@ def cmd_save(args: argparse.Namespace) -> int:
 
     segment = read_segment_file(args.file)
     with Project.open(args.project) as project:
-        segment_sql(project, segment)  # fields, types and references fit the data
+        segment_sql(project, segment, prepare=False)  # fields, types, references fit
         version = save_segment(project, segment)
     print(f"Saved segment '{segment.name}' version {version}")
     return 0

@@ -1,14 +1,17 @@
 """What segments can refer to: the profile fields, event fields and event types in the data.
 
 The compiler checks every field and event type of a definition against a :class:`Catalog`,
-and the builder's pickers list what it holds. Loading one is cheap: event types are counted
-on the raw event tables (``main.events`` is a view joining them to identity links, which
-is slower to scan whole), and a loaded catalog is kept per identity run and import.
+and the builder's pickers list what it holds. Event types are counted on the raw event
+tables (``main.events`` is a view joining them to identity links, which is slower to scan
+whole); what that costs is stored in the project per identity run and event data
+(:mod:`workbench.segments.catalog_store`), and a loaded catalog is kept in memory too, so
+only the first load after a run or an import reads the events.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 from dataclasses import dataclass, field
 from typing import Literal
@@ -18,6 +21,7 @@ import duckdb
 from workbench.identity.store import current_run
 from workbench.ingest.sqltext import ident
 from workbench.project.store import Project
+from workbench.segments import catalog_store, member_order
 from workbench.segments.errors import SegmentError
 
 CORE_EVENT_FIELDS = ("source", "ts", "value", "channel")
@@ -48,6 +52,9 @@ class Catalog:
     """Event type -> the event fields its events can have a value in."""
     modes: dict[str, object] = field(default_factory=dict)
     """Most common value of a few fields (see MODE_FIELDS), for templates."""
+    signature: str = ""
+    """What the catalog was read from (run, event sources, columns, profile count): a
+    cache of anything derived from the profiles and events is valid under the same one."""
 
     def fields_of(self, event_type: str | None) -> dict[str, str]:
         """Event fields an event of ``event_type`` (None: any type) can hold."""
@@ -62,18 +69,34 @@ _cache_lock = threading.Lock()
 
 
 def load_catalog(project: Project) -> Catalog:
-    """The catalog of the current identity run; raises when there is none yet."""
+    """The catalog of the current identity run; raises when there is none yet.
+
+    Kept in memory per project and signature; the event part is read from the project's
+    stored copy when there is one (and stored after computing it, unless read-only)."""
     cur = project.cursor()
     try:
-        run_id = _current_run(cur)
-        key = (str(project.path), run_id, _sources_signature(cur))
+        columns = _main_columns(cur)
+        profile_fields = columns.get("profiles", {})
+        run_id = _current_run(cur, profile_fields)
+        event_columns = columns.get("events", {})
+        profiles = int(cur.execute("SELECT count(*) FROM main.profiles").fetchall()[0][0])
+        signature = json.dumps(
+            [run_id, _sources_signature(cur), list(event_columns.items()), profiles], default=str
+        )
+        key = (str(project.path), signature)
         with _cache_lock:
             cached = _cache.get(key)
         if cached is not None:
             return cached
-        catalog = _build(cur, run_id)
+        parts = catalog_store.load(cur, signature)
+        fresh = parts is None
+        if parts is None:
+            parts = _event_parts(cur, profile_fields, event_columns)
     finally:
         cur.close()
+    if fresh:
+        catalog_store.store(project, signature, parts)
+    catalog = _from_parts(parts, profile_fields, event_columns, profiles, run_id, signature)
     with _cache_lock:
         if len(_cache) >= _CACHE_SIZE:
             _cache.pop(next(iter(_cache)))
@@ -81,12 +104,13 @@ def load_catalog(project: Project) -> Catalog:
     return catalog
 
 
-def _current_run(cur: duckdb.DuckDBPyConnection) -> str:
+def _current_run(cur: duckdb.DuckDBPyConnection, profile_fields: dict[str, str]) -> str:
+    """The current run's id; raises without one (or without a profiles table)."""
     try:
         run_id = current_run(cur)
     except duckdb.Error:
         run_id = None
-    if run_id is None or not _columns(cur, "profiles"):
+    if run_id is None or not profile_fields:
         raise SegmentError(
             "this project has no unified profiles yet: resolve identities first "
             "(workbench resolve PROJECT --auto)"
@@ -102,14 +126,18 @@ def _sources_signature(cur: duckdb.DuckDBPyConnection) -> tuple:
     )
 
 
-def _columns(cur: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+def _main_columns(cur: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """Column name -> DuckDB type of ``main.profiles`` and ``main.events``, in order (one
+    catalog query: a load runs on every count)."""
     rows = cur.execute(
-        "SELECT column_name, data_type FROM information_schema.columns "
-        "WHERE table_catalog = current_database() AND table_schema = 'main' "
-        "AND table_name = ? ORDER BY ordinal_position",
-        [table],
+        "SELECT table_name, column_name, data_type FROM duckdb_columns() "
+        "WHERE database_name = current_database() AND schema_name = 'main' "
+        "AND table_name IN ('profiles', 'events') ORDER BY table_name, column_index"
     ).fetchall()
-    return dict(rows)
+    out: dict[str, dict[str, str]] = {}
+    for table, column, kind in rows:
+        out.setdefault(table, {})[column] = kind
+    return out
 
 
 @dataclass
@@ -158,9 +186,11 @@ def _event_source_types(cur: duckdb.DuckDBPyConnection) -> dict[str, _SourceType
     return out
 
 
-def _build(cur: duckdb.DuckDBPyConnection, run_id: str) -> Catalog:
-    profile_fields = _columns(cur, "profiles")
-    event_columns = _columns(cur, "events")
+def _event_parts(
+    cur: duckdb.DuckDBPyConnection, profile_fields: dict[str, str], event_columns: dict[str, str]
+) -> dict:
+    """What reading the events gives (types, counts, sources, fields, latest, modes), as
+    JSON-ready values for the project's stored copy."""
     event_fields = {n: t for n, t in event_columns.items() if n not in ("profile_id", "event_type")}
     by_source: dict[str, _SourceTypes] = {}
     if event_columns:  # no view: an event source changed since the run
@@ -185,21 +215,44 @@ def _build(cur: duckdb.DuckDBPyConnection, run_id: str) -> Catalog:
                 "GROUP BY 1"
             ).fetchall()
         )
-        latest = cur.execute("SELECT max(ts) FROM main.events").fetchone()[0]
+        latest = cur.execute("SELECT max(ts) FROM main.events").fetchall()[0][0]
         type_sources, type_fields = {}, {}
-    profiles = cur.execute("SELECT count(*) FROM main.profiles").fetchone()[0]
+    modes = _modes(cur, profile_fields, by_source)
+    return {
+        "event_types": [
+            [t, int(n)] for t, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+        "latest_event": catalog_store.encode_value(latest),
+        "type_sources": {t: sorted(s) for t, s in type_sources.items()},
+        "type_fields": {
+            t: [n for n in event_fields if n in f] for t, f in sorted(type_fields.items())
+        },
+        "modes": {name: catalog_store.encode_value(v) for name, v in modes.items()},
+    }
+
+
+def _from_parts(
+    parts: dict,
+    profile_fields: dict[str, str],
+    event_columns: dict[str, str],
+    profiles: int,
+    run_id: str,
+    signature: str,
+) -> Catalog:
+    latest = catalog_store.decode_value(parts.get("latest_event"))
     return Catalog(
         profile_fields=profile_fields,
-        event_fields=event_fields,
-        event_types=dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))),
-        profiles=int(profiles),
-        latest_event=latest,
-        run_id=run_id,
-        type_sources={t: tuple(sorted(s)) for t, s in type_sources.items()},
-        type_fields={
-            t: tuple(n for n in event_fields if n in f) for t, f in sorted(type_fields.items())
+        event_fields={
+            n: t for n, t in event_columns.items() if n not in ("profile_id", "event_type")
         },
-        modes=_modes(cur, profile_fields, by_source),
+        event_types={str(t): int(n) for t, n in parts.get("event_types", [])},
+        profiles=profiles,
+        latest_event=latest if isinstance(latest, dt.datetime) else None,
+        run_id=run_id,
+        type_sources={t: tuple(s) for t, s in parts.get("type_sources", {}).items()},
+        type_fields={t: tuple(f) for t, f in parts.get("type_fields", {}).items()},
+        modes={k: catalog_store.decode_value(v) for k, v in parts.get("modes", {}).items()},
+        signature=signature,
     )
 
 
@@ -241,9 +294,14 @@ def _modes(
 
 
 def clear_cache() -> None:
-    """Forget loaded catalogs (tests that rebuild a project in place)."""
+    """Forget the catalogs loaded in this process, and the member orders kept for paging
+    (tests that rebuild a project in place; benchmarks that time a first open).
+
+    What a project stores is kept under the catalog's signature (run id, event sources,
+    columns, profile count), so a new identity run or import never reads a stale one."""
     with _cache_lock:
         _cache.clear()
+    member_order.clear()
 
 
 def field_values(

@@ -30,6 +30,8 @@ import numpy as np
 from workbench.project.store import Project
 from workbench.segments.catalog import load_catalog
 from workbench.segments.errors import SegmentError
+from workbench.segments.events_table import TABLE as EVENTS_TABLE
+from workbench.segments.events_table import EventsTable, find_events_table
 from workbench.segments.members import membership, query_cursor
 from workbench.segments.metrics import MetricsSource, conventions, ensure_metrics
 from workbench.segments.model import Segment
@@ -101,17 +103,24 @@ def compare_segments(
     found = membership(project, segments, as_of, task.sub(0.0, 0.6))
     task.progress(0.6, "Purchases, visits and e-mail per profile")
     catalog = load_catalog(project)
+    key = "p.profile_id"
     if window_days is None:
         source = ensure_metrics(project, catalog, found.as_of, task.sub(0.6, 0.9))
     else:
-        source = windowed_stats(catalog.event_types, found.as_of, window_days)
+        types = conventions(catalog.event_types).all_types()
+        events = find_events_table(project, catalog)  # adding types costs more than it saves
+        if events is not None and all(events.holds(t) for t in types):
+            key = "p.rowid"  # read from the compact table, whose rows name profiles by row
+        else:
+            events = None
+        source = windowed_stats(catalog.event_types, found.as_of, window_days, events)
     size = len(found.members[0])
     stats = {name: np.zeros(size, dtype=np.float64) for name in _STATS}
     with query_cursor(project, task) as cur:
         active = " OR ".join(f"m.{c} > 0" for c in _STATS)
         table = cur.execute(
             f"SELECT p.rowid AS r, {', '.join(f'm.{c}' for c in _STATS)} FROM ({source.sql}) m "
-            f"JOIN main.profiles p ON p.profile_id = m.profile_id WHERE {active}",
+            f"JOIN main.profiles p ON {key} = m.profile_id WHERE {active}",
             source.params,
         ).fetchnumpy()
     rows = np.asarray(table["r"], dtype=np.int64)
@@ -153,18 +162,28 @@ def _figures(
 
 
 def windowed_stats(
-    event_types: Sequence[str] | dict[str, int], as_of: dt.datetime, days: int
+    event_types: Sequence[str] | dict[str, int],
+    as_of: dt.datetime,
+    days: int,
+    events: EventsTable | None = None,
 ) -> MetricsSource:
     """Per profile with events in ``as_of - days < ts <= as_of``: the comparison's counts,
-    with the metrics module's event-type roles and its definition of a visit."""
+    with the metrics module's event-type roles and its definition of a visit. Read from the
+    compact events table when ``events`` holds every type of those roles; its column
+    ``profile_id`` is then the profile's row in main.profiles."""
     conv = conventions(event_types)
+    compact = events is not None and all(events.holds(t) for t in conv.all_types())
+    codes = events.codes if compact and events is not None else None
     params: list = []
 
     def among(types: tuple[str, ...]) -> str:
         if not types:
             return "false"
-        params.extend(types)
-        return f"event_type IN ({', '.join('?' for _ in types)})"
+        if codes is None:
+            params.extend(types)
+            return f"event_type IN ({', '.join('?' for _ in types)})"
+        params.extend(codes[t] for t in types)
+        return f"t IN ({', '.join('?' for _ in types)})"
 
     parts = [
         f"count(*) FILTER (WHERE {among(conv.purchase)}) AS order_count",
@@ -175,6 +194,13 @@ def windowed_stats(
         f"count(DISTINCT CAST(ts AS DATE)) FILTER (WHERE {among(conv.visit)}) AS visits",
     ]
     params.extend([as_of - dt.timedelta(days=days), as_of])  # parameters in written order
-    where = f"profile_id IS NOT NULL AND ts > ? AND ts <= ? AND {among(conv.all_types())}"
-    sql = f"SELECT profile_id, {', '.join(parts)} FROM main.events WHERE {where} GROUP BY 1"
+    if codes is None:
+        where = f"profile_id IS NOT NULL AND ts > ? AND ts <= ? AND {among(conv.all_types())}"
+        sql = f"SELECT profile_id, {', '.join(parts)} FROM main.events WHERE {where} GROUP BY 1"
+    else:
+        where = f"ts > ? AND ts <= ? AND {among(conv.all_types())}"
+        sql = (
+            f"SELECT pr AS profile_id, {', '.join(parts)} FROM {EVENTS_TABLE} "
+            f"WHERE {where} GROUP BY 1"
+        )
     return MetricsSource(sql, params)

@@ -4,11 +4,14 @@ The query reads ``main.profiles p`` and tests each condition on ``p``:
 
 - attributes are column predicates on ``p``;
 - behaviour (counts, sums, averages, recency, sequences) is one aggregate subquery per
-  condition over ``main.events``, with the event type, the sources holding it, the property
-  tests and the time window as plain column predicates, so DuckDB pushes them into the scan
-  of each raw event table behind the view; a test that holds for 0 events ("at most 2",
-  "never") is compiled as NOT IN the profiles for which it fails, so profiles without any
-  events take part;
+  condition over the events, with the event type, the property tests and the time window
+  as plain column predicates. Over ``main.events`` (a view) the sources holding the type
+  are named too, so DuckDB pushes the filters into the scan of each raw event table
+  behind it; over the compact ``segments.events`` (see
+  :mod:`workbench.segments.events_table`), used for a type it holds when only the time
+  and value are tested, the subquery selects profile rows, tested against ``p.rowid``.
+  A test that holds for 0 events ("at most 2", "never") is compiled as NOT IN the
+  profiles for which it fails, so profiles without any events take part;
 - metrics are read from the per-profile metrics relation (``workbench.segments.metrics``);
 - another segment's condition tree is inlined; a bucket is an md5 of the profile id.
 
@@ -27,6 +30,8 @@ from workbench.ingest.sqltext import ident
 from workbench.segments import timebounds
 from workbench.segments.catalog import Catalog
 from workbench.segments.errors import SegmentError
+from workbench.segments.events_table import FIELDS as TABLE_FIELDS
+from workbench.segments.events_table import EventsTable
 from workbench.segments.metrics import DAY_METRICS, MetricsSource, metrics_query
 from workbench.segments.model import (
     AttributeCondition,
@@ -62,12 +67,35 @@ MetricsProvider = MetricsSource | Callable[[], MetricsSource]
 @dataclass(frozen=True)
 class CompiledSegment:
     """``sql`` selects one column, ``profile_id``, each member once; ``params`` fill its
-    ``?`` in order. Usable as a subquery: ``... WHERE profile_id IN (<sql>)``."""
+    ``?`` in order. Usable as a subquery: ``... WHERE profile_id IN (<sql>)``.
+
+    ``where`` is the predicate over ``main.profiles p`` that ``sql`` filters by (the same
+    parameters): reading other columns or ``p.rowid`` of the members from that frame saves
+    joining every member id back to the profiles. None when only ``sql`` is known."""
 
     sql: str
     params: list
     as_of: dt.datetime | None = None
     uses_metrics: bool = False
+    where: str | None = None
+    event_types: tuple[str, ...] = ()
+    """Event types of the conditions that ``segments.events`` can answer (whether or not
+    it was used): adding them to it lets a second compile read it."""
+
+
+@dataclass(frozen=True)
+class _Events:
+    """Where a behaviour condition reads events: the relation, its profile key column, and
+    the expression on ``p`` that key matches."""
+
+    table: str
+    key: str
+    profile: str
+    code: int | None = None
+    """The event type's code in the compact table (None over main.events)."""
+
+
+_VIEW = _Events(EVENTS, "profile_id", "p.profile_id")
 
 
 def compile_segment(
@@ -77,16 +105,26 @@ def compile_segment(
     lookup: Lookup | None = None,
     *,
     metrics: MetricsProvider | None = None,
+    events: EventsTable | None = None,
 ) -> CompiledSegment:
     """Compile ``segment`` at ``as_of`` (naive UTC, or aware).
 
     ``lookup`` finds the saved segments that segment conditions refer to; ``metrics`` is
-    where metric conditions read per-profile metrics (default: computed inline)."""
+    where metric conditions read per-profile metrics (default: computed inline);
+    ``events`` the compact events table and the types it holds (default: none, every
+    condition reads ``main.events``)."""
     as_of = timebounds.to_utc_naive(as_of)
-    compiler = _Compiler(catalog, as_of, lookup, metrics)
+    compiler = _Compiler(catalog, as_of, lookup, metrics, events)
     predicate = compiler.segment(segment, "root", ())
     sql = f"SELECT p.profile_id FROM {PROFILES} p WHERE {predicate.sql}"
-    return CompiledSegment(sql, predicate.params, as_of, compiler.used_metrics)
+    return CompiledSegment(
+        sql,
+        predicate.params,
+        as_of,
+        compiler.used_metrics,
+        where=predicate.sql,
+        event_types=tuple(sorted(compiler.wanted)),
+    )
 
 
 def _join(parts: list[Predicate], op: str, empty: str) -> Predicate:
@@ -117,6 +155,7 @@ class _Compiler:
         as_of: dt.datetime,
         lookup: Lookup | None,
         metrics: MetricsProvider | None,
+        events: EventsTable | None = None,
     ) -> None:
         self.catalog = catalog
         self.as_of = as_of
@@ -125,6 +164,8 @@ class _Compiler:
         self._metrics_source: MetricsSource | None = None
         self.used_metrics = False
         self.tz = "UTC"
+        self.events = events
+        self.wanted: set[str] = set()
 
     # -- structure ---------------------------------------------------------------------
     def segment(self, segment: Segment, where: str, stack: tuple[str, ...]) -> Predicate:
@@ -229,14 +270,29 @@ class _Compiler:
         return self._metrics_source
 
     # -- events ------------------------------------------------------------------------
-    def event_filter(self, f: EventFilter, bounds: list[timebounds.Bound], where: str) -> Predicate:
-        """WHERE of the events a filter and window hold (profile_id, type, sources, ts, tests)."""
+    def events_for(self, f: EventFilter, value_field: str | None = None) -> _Events:
+        """The compact table when it holds the type and only its fields are tested (noting
+        the type as wanted either way), else main.events."""
+        tested = {t.field for t in f.where} | ({value_field} if value_field else set())
+        if f.event_type is None or f.event_type not in self.catalog.event_types:
+            return _VIEW
+        if not tested <= set(TABLE_FIELDS):
+            return _VIEW
+        self.wanted.add(f.event_type)
+        if self.events is None or not self.events.holds(f.event_type):
+            return _VIEW
+        return _Events(self.events.table, "pr", "p.rowid", self.events.codes[f.event_type])
+
+    def event_filter(
+        self, f: EventFilter, bounds: list[timebounds.Bound], where: str, ev: _Events = _VIEW
+    ) -> Predicate:
+        """WHERE of the events a filter and window hold (type, sources, ts, tests)."""
         if not self.catalog.event_fields:
             raise SegmentError(
                 f"{where}: this project has no events to test (none imported, or an event "
                 "source changed since the last identity run: resolve identities again)"
             )
-        parts = [Predicate("profile_id IS NOT NULL")]
+        parts = [] if ev.code is not None else [Predicate("profile_id IS NOT NULL")]
         if f.event_type is not None:
             if f.event_type not in self.catalog.event_types:
                 known = ", ".join(sorted(self.catalog.event_types)) or "none yet"
@@ -244,11 +300,14 @@ class _Compiler:
                     f"{where}: there are no '{f.event_type}' events (known event types: {known})"
                 )
             sources = self.catalog.type_sources.get(f.event_type)
-            if sources:
-                parts.append(
-                    Predicate(f"source IN ({', '.join('?' for _ in sources)})", list(sources))
-                )
-            parts.append(Predicate("event_type = ?", [f.event_type]))
+            if ev.code is not None:
+                parts.append(Predicate("t = ?", [ev.code]))
+            else:
+                if sources:
+                    parts.append(
+                        Predicate(f"source IN ({', '.join('?' for _ in sources)})", list(sources))
+                    )
+                parts.append(Predicate("event_type = ?", [f.event_type]))
         parts.append(_bounds_sql("ts", bounds))
         fields = self.catalog.fields_of(f.event_type)
         for i, test in enumerate(f.where):
@@ -269,7 +328,8 @@ class _Compiler:
 
     def event(self, c: EventCondition, where: str) -> Predicate:
         bounds = timebounds.window_bounds(c.window, self.as_of, self.tz)
-        filt = self.event_filter(c, bounds, where)
+        ev = self.events_for(c, None if c.measure == "count" else c.value_field)
+        filt = self.event_filter(c, bounds, where, ev)
         if c.measure == "count":
             agg = "count(*)"
         else:
@@ -288,24 +348,25 @@ class _Compiler:
             column = ident(c.value_field)
             agg = f"coalesce(sum({column}), 0)" if c.measure == "sum" else f"avg({column})"
         test = _number_sql(agg, c.test)
-        select = f"SELECT profile_id FROM {EVENTS} WHERE {filt.sql}"
+        select = f"SELECT {ev.key} FROM {ev.table} WHERE {filt.sql}"
         if c.measure != "average" and timebounds.number_holds(c.test, 0):
             # holds without events: members are everyone except those for whom it fails
             return Predicate(
-                f"p.profile_id NOT IN ({select} GROUP BY profile_id HAVING NOT ({test.sql}))",
+                f"{ev.profile} NOT IN ({select} GROUP BY {ev.key} HAVING NOT ({test.sql}))",
                 [*filt.params, *test.params],
             )
         if c.measure == "count" and _is_at_least_once(c.test):
-            return Predicate(f"p.profile_id IN ({select})", filt.params)
+            return Predicate(f"{ev.profile} IN ({select})", filt.params)
         return Predicate(
-            f"p.profile_id IN ({select} GROUP BY profile_id HAVING {test.sql})",
+            f"{ev.profile} IN ({select} GROUP BY {ev.key} HAVING {test.sql})",
             [*filt.params, *test.params],
         )
 
     def recency(self, c: RecencyCondition, where: str) -> Predicate:
         bounds = timebounds.days_since_bounds(c.test, self.as_of, self.tz)
         base = [("<=", self.as_of)]
-        filt = self.event_filter(c, base, where)
+        ev = self.events_for(c)
+        filt = self.event_filter(c, base, where, ev)
         if bounds is None:
             return Predicate("false")
         # The bound one event can satisfy (the last event is at or after t when some event
@@ -316,14 +377,14 @@ class _Compiler:
         rows = _join(
             [filt, _bounds_sql("ts", [b for b in bounds if b[0] == simple])], "AND", "true"
         )
-        select = f"SELECT profile_id FROM {EVENTS} WHERE {rows.sql}"
+        select = f"SELECT {ev.key} FROM {ev.table} WHERE {rows.sql}"
         rest = [b for b in bounds if b[0] != simple]
         if not rest:
-            return Predicate(f"p.profile_id IN ({select})", rows.params)
+            return Predicate(f"{ev.profile} IN ({select})", rows.params)
         agg = "max(ts)" if c.which == "last" else "min(ts)"
         having = _bounds_sql(agg, rest)
         return Predicate(
-            f"p.profile_id IN ({select} GROUP BY profile_id HAVING {having.sql})",
+            f"{ev.profile} IN ({select} GROUP BY {ev.key} HAVING {having.sql})",
             [*rows.params, *having.params],
         )
 
@@ -331,23 +392,27 @@ class _Compiler:
         """Some ``first`` event in the window whose next ``then`` event (strictly later, up
         to as-of) is missing or later than ``within_hours`` (then_not), or within it."""
         bounds = timebounds.window_bounds(c.window, self.as_of, self.tz)
-        first = self.event_filter(c.first, bounds, f"{where}.first")
+        ev_a, ev_b = self.events_for(c.first), self.events_for(c.then)
+        if ev_a.code is None or ev_b.code is None:  # both sides join on the same key
+            ev_a = ev_b = _VIEW
+        first = self.event_filter(c.first, bounds, f"{where}.first", ev_a)
         then_bounds: list[timebounds.Bound] = [("<=", self.as_of)]
         low = timebounds.lower_bound(bounds)
         if low is not None:
             then_bounds.insert(0, (">", low[1]))  # then follows first, so it is later too
-        then = self.event_filter(c.then, then_bounds, f"{where}.then")
+        then = self.event_filter(c.then, then_bounds, f"{where}.then", ev_b)
         span = round(c.within_hours * 3_600_000_000)
         test = (
             "(b.ts IS NULL OR b.ts > a.ts + to_microseconds(CAST(? AS BIGINT)))"
             if c.then_not
             else "b.ts <= a.ts + to_microseconds(CAST(? AS BIGINT))"
         )
+        key = ev_a.key
         sql = (
-            f"p.profile_id IN (SELECT a.profile_id FROM "
-            f"(SELECT profile_id, ts FROM {EVENTS} WHERE {first.sql}) a "
-            f"ASOF LEFT JOIN (SELECT profile_id, ts FROM {EVENTS} WHERE {then.sql}) b "
-            f"ON a.profile_id = b.profile_id AND b.ts > a.ts WHERE {test})"
+            f"{ev_a.profile} IN (SELECT a.k FROM "
+            f"(SELECT {key} AS k, ts FROM {ev_a.table} WHERE {first.sql}) a "
+            f"ASOF LEFT JOIN (SELECT {key} AS k, ts FROM {ev_b.table} WHERE {then.sql}) b "
+            f"ON a.k = b.k AND b.ts > a.ts WHERE {test})"
         )
         return Predicate(sql, [*first.params, *then.params, span])
 

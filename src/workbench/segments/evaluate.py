@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
@@ -17,7 +18,8 @@ from workbench.project.store import Project, utcnow
 from workbench.segments import store
 from workbench.segments.catalog import Catalog, load_catalog
 from workbench.segments.compiler import CompiledSegment, compile_segment
-from workbench.segments.metrics import ensure_metrics
+from workbench.segments.events_table import EventsTable, ensure_event_types, find_events_table
+from workbench.segments.metrics import ensure_metrics, metrics_query
 from workbench.segments.model import Segment
 from workbench.segments.timebounds import to_utc_naive
 from workbench.tasks import Cancelled, Task
@@ -54,18 +56,55 @@ def segment_sql(
     as_of: dt.datetime | None = None,
     task: Task | None = None,
     catalog: Catalog | None = None,
+    *,
+    prepare: bool = True,
 ) -> CompiledSegment:
     """The segment compiled against this project's data; saved segments it refers to are
-    read from the project, and metrics come from the cached metrics table."""
+    read from the project, metrics come from the cached metrics table, and the event types
+    its conditions test are read from the compact events table (added to it on first use,
+    with progress on ``task``; see :mod:`workbench.segments.events_table`).
+
+    ``prepare=False`` adds nothing to the table (to check a definition against the data,
+    or to show its SQL): conditions on types it does not hold read ``main.events``."""
     catalog = catalog or load_catalog(project)
     when = resolve_as_of(project, segment, as_of)
+    if prepare:
+        events = prepare_events(project, [segment], when, task, catalog)
+    else:
+        events = find_events_table(project, catalog)
     return compile_segment(
         segment,
         catalog,
         when,
-        lambda name: store.load_segment(project, name),
+        _lookup(project),
         metrics=lambda: ensure_metrics(project, catalog, when, task),
+        events=events,
     )
+
+
+def prepare_events(
+    project: Project,
+    segments: list[Segment],
+    as_of: dt.datetime | None = None,
+    task: Task | None = None,
+    catalog: Catalog | None = None,
+) -> EventsTable | None:
+    """Add the event types these segments test to the compact events table (those it can
+    answer; nothing when all are there): one pass of progress for all of them."""
+    catalog = catalog or load_catalog(project)
+    wanted: set[str] = set()
+    for segment in segments:
+        # A compile that computes no metrics finds the types the table can answer.
+        when = resolve_as_of(project, segment, as_of)
+        draft = compile_segment(
+            segment, catalog, when, _lookup(project), metrics=metrics_query(catalog, when)
+        )
+        wanted.update(draft.event_types)
+    return ensure_event_types(project, catalog, wanted, task)
+
+
+def _lookup(project: Project) -> Callable[[str], Segment]:
+    return lambda name: store.load_segment(project, name)
 
 
 def run_query(project: Project, sql: str, params: list, task: Task | None = None) -> list[tuple]:

@@ -55,7 +55,7 @@ def export_members(
     if out.is_dir():
         raise SegmentError(f"{out} is a folder; give a file name")
     task.progress(0.0, f"Finding the members of {segment.name}")
-    compiled = segment_sql(project, segment, as_of, task)
+    compiled = segment_sql(project, segment, as_of, task.sub(0.0, 0.1))
     partial = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.partial")
     try:
         with query_cursor(project, task) as cur:

@@ -21,10 +21,11 @@ from workbench.ingest.roles import IDENTITY_ROLES
 from workbench.ingest.sqltext import ident
 from workbench.project.sources import list_sources
 from workbench.project.store import Project
+from workbench.segments import member_order
 from workbench.segments.catalog import load_catalog
 from workbench.segments.compiler import PROFILES, CompiledSegment
 from workbench.segments.errors import SegmentError
-from workbench.segments.evaluate import resolve_as_of, segment_sql
+from workbench.segments.evaluate import prepare_events, resolve_as_of, segment_sql
 from workbench.segments.model import Segment
 from workbench.tasks import Cancelled, Task, null_task
 
@@ -89,19 +90,16 @@ class Membership:
         return [int(m.sum()) for m in self.members]
 
 
-_COMPILED_PREFIX = f"SELECT p.profile_id FROM {PROFILES} p WHERE "
-
-
 def members_frame(compiled: CompiledSegment) -> str:
     """``main.profiles p WHERE <members only>``, to read member rows from (same parameters).
 
-    The compiler's query reads ``main.profiles p`` and filters it; reading other columns
-    (or ``p.rowid``) from that same frame saves joining every member id back to the
-    profiles (up to a second per query at a million profiles). Any other shape of query
-    is joined back.
+    The compiler gives its predicate over ``main.profiles p`` (``where``); reading other
+    columns (or ``p.rowid``) from that same frame saves joining every member id back to
+    the profiles (up to a second per query at a million profiles). A query known only as
+    SQL is joined back.
     """
-    if compiled.sql.startswith(_COMPILED_PREFIX):
-        return f"{PROFILES} p WHERE {compiled.sql[len(_COMPILED_PREFIX) :]}"
+    if compiled.where is not None:
+        return f"{PROFILES} p WHERE {compiled.where}"
     return f"{PROFILES} p WHERE p.profile_id IN ({compiled.sql})"
 
 
@@ -122,14 +120,15 @@ def membership(
     # Each segment reads "now" as the argument, else its own as-of, else the data's latest
     # event; the result reports the common one.
     common = resolve_as_of(project, None, as_of)
-    compiled = [segment_sql(project, s, as_of, task, catalog) for s in segments]
+    prepare_events(project, list(segments), as_of, task.sub(0.0, 0.3), catalog)
+    compiled = [segment_sql(project, s, as_of, task, catalog, prepare=False) for s in segments]
     members: list[np.ndarray] = []
     with query_cursor(project, task) as cur:
         profiles, size = cur.execute(
             "SELECT count(*), coalesce(max(rowid), -1) + 1 FROM main.profiles"
         ).fetchone()
         for i, (segment, sql) in enumerate(zip(segments, compiled, strict=True)):
-            task.progress(i / max(len(segments), 1), f"Members of {segment.name}")
+            task.progress(0.3 + 0.7 * i / max(len(segments), 1), f"Members of {segment.name}")
             rows = cur.execute(member_rows_sql(sql), sql.params).fetchnumpy()["r"]
             hit = np.zeros(size, dtype=bool)
             hit[np.asarray(rows, dtype=np.int64)] = True
@@ -166,11 +165,15 @@ def members_page(
     descending: bool = False,
     task: Task | None = None,
 ) -> MembersPage:
-    """One page of members, ordered by ``sort`` (a profile column; empties last), then id."""
+    """One page of members, ordered by ``sort`` (a profile column; empties last), then id.
+
+    The members' order is read once and kept (:mod:`workbench.segments.member_order`), so
+    the next pages of the same segment, as-of and order only read their own rows."""
     if offset < 0 or limit < 0:
         raise SegmentError(f"members: offset {offset} and limit {limit} must not be negative")
     task = task or null_task()
-    compiled = segment_sql(project, segment, as_of, task)
+    catalog = load_catalog(project)
+    compiled = segment_sql(project, segment, as_of, task, catalog)
     with query_cursor(project, task) as cur:
         known = profile_columns(cur)
         shown = list(columns) if columns is not None else default_columns(list(known))
@@ -179,24 +182,25 @@ def members_page(
             _check_columns([sort], known, f"members of '{segment.name}', sort")
         if not shown:
             raise SegmentError(f"members of '{segment.name}': choose at least one column")
-        order = "profile_id"
+        order = "p.profile_id"
         if sort is not None and sort != "profile_id":
-            order = f"{ident(sort)} {'DESC' if descending else 'ASC'} NULLS LAST, profile_id"
+            order = f"p.{ident(sort)} {'DESC' if descending else 'ASC'} NULLS LAST, p.profile_id"
         elif descending:
-            order = "profile_id DESC"
-        select = ", ".join(ident(c) for c in shown)
-        # One evaluation of the segment gives the page and (as a window) the total.
-        result = cur.execute(
-            f"SELECT {select}, count(*) OVER () AS __wb_total FROM {members_frame(compiled)} "
-            f"ORDER BY {order} LIMIT ? OFFSET ?",
-            [*compiled.params, int(limit), int(offset)],
-        ).fetchall()
-        if result:
-            total = int(result[0][-1])
-        else:
-            count = f"SELECT count(*) FROM {members_frame(compiled)}"
-            total = int(cur.execute(count, compiled.params).fetchone()[0])
-    return MembersPage(shown, [tuple(r[:-1]) for r in result], total, offset)
+            order = "p.profile_id DESC"
+        key = (
+            str(project.path),
+            catalog.signature,
+            compiled.sql,
+            repr(compiled.params),
+            repr(compiled.as_of),
+            order,
+        )
+        members = member_order.ordered_rows(
+            cur, key, members_frame(compiled), order, compiled.params
+        )
+        page = members[int(offset) : int(offset) + int(limit)]
+        rows = member_order.read_rows(cur, ", ".join(ident(c) for c in shown), page)
+    return MembersPage(shown, rows, len(members), offset)
 
 
 # ------------------------------------------------------------------------ one profile

@@ -5,7 +5,9 @@ from their names (see :func:`conventions`); every metric counts events up to the
 instant, over all time. The table of every profile's metrics is computed in one pass over
 the events and kept in ``segments.metrics`` per (identity run, as-of), so the segments,
 counts and comparisons that use metrics at the same as-of share it; only the latest few
-are kept. A read-only project computes them inline instead.
+are kept. The pass reads the compact events table (:mod:`workbench.segments.events_table`)
+when it holds every type the metrics count. A read-only project computes them inline from
+``main.events`` instead.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ import duckdb
 
 from workbench.project.store import Project, utcnow
 from workbench.segments.catalog import Catalog
-from workbench.tasks import Task
+from workbench.segments.events_table import TABLE as EVENTS_TABLE
+from workbench.segments.events_table import EventsTable, find_events_table
+from workbench.tasks import Cancelled, Task
 
 TABLE = "segments.metrics"
 KEYS = "segments.metrics_keys"
@@ -184,31 +188,64 @@ class MetricsSource:
     params: list
 
 
-def _in_list(column: str, values: tuple[str, ...], params: list) -> str:
+def _in_list(column: str, values: tuple, params: list) -> str:
     if not values:
         return "false"
     params.extend(values)
     return f"{column} IN ({', '.join('?' for _ in values)})"
 
 
-def _events(catalog: Catalog, types: tuple[str, ...], as_of: dt.datetime, params: list) -> str:
-    """WHERE of the linked events of ``types`` up to as-of (sources narrowed when known)."""
-    parts = ["profile_id IS NOT NULL", "ts <= ?"]
-    params.append(as_of)
-    sources = sorted({s for t in types for s in catalog.type_sources.get(t, ())})
-    if sources and all(t in catalog.type_sources for t in types):
-        parts.append(_in_list("source", tuple(sources), params))
-    parts.append(_in_list("event_type", types, params))
-    return " AND ".join(parts)
+@dataclass(frozen=True)
+class _Relation:
+    """The events the metrics read: main.events by type name and profile id, or the compact
+    table by type code and profile row (``codes`` given)."""
+
+    catalog: Catalog
+    codes: dict[str, int] | None = None
+
+    @property
+    def table(self) -> str:
+        return "main.events" if self.codes is None else EVENTS_TABLE
+
+    @property
+    def key(self) -> str:
+        return "profile_id" if self.codes is None else "pr"
+
+    @property
+    def profile(self) -> str:
+        """The column of ``main.profiles pr`` that ``key`` matches."""
+        return "pr.profile_id" if self.codes is None else "pr.rowid"
+
+    def is_type(self, types: tuple[str, ...], params: list) -> str:
+        if self.codes is None:
+            return _in_list("event_type", types, params)
+        return _in_list("t", tuple(self.codes[t] for t in types), params)
+
+    def where(self, types: tuple[str, ...], as_of: dt.datetime, params: list) -> str:
+        """WHERE of the linked events of ``types`` up to as-of (sources narrowed when
+        known)."""
+        parts = ["ts <= ?"] if self.codes is not None else ["profile_id IS NOT NULL", "ts <= ?"]
+        params.append(as_of)
+        sources = sorted({s for t in types for s in self.catalog.type_sources.get(t, ())})
+        if self.codes is None and sources and all(t in self.catalog.type_sources for t in types):
+            parts.append(_in_list("source", tuple(sources), params))
+        parts.append(self.is_type(types, params))
+        return " AND ".join(parts)
 
 
-def metrics_query(catalog: Catalog, as_of: dt.datetime) -> MetricsSource:
+def metrics_query(
+    catalog: Catalog, as_of: dt.datetime, events: EventsTable | None = None
+) -> MetricsSource:
     """SELECT of every profile's metrics at ``as_of`` (columns: COLUMNS).
 
     One aggregate pass over the purchase and e-mail events, and one over the visit
-    events for the distinct days (a DISTINCT inside the big aggregate is much slower)."""
+    events for the distinct days (a DISTINCT inside the big aggregate is much slower).
+    Reads the compact events table when ``events`` holds every type the metrics use
+    (about 3x faster than main.events at a million profiles)."""
     conv = conventions(catalog.event_types)
     params: list = []
+    compact = events is not None and all(events.holds(t) for t in conv.all_types())
+    rel = _Relation(catalog, events.codes if compact and events is not None else None)
     if not catalog.event_fields:  # no events view (yet): nobody has events
         a_sql = (
             "SELECT NULL::VARCHAR AS profile_id, 0 AS order_count, 0.0 AS lifetime_value, "
@@ -219,15 +256,16 @@ def metrics_query(catalog: Catalog, as_of: dt.datetime) -> MetricsSource:
         v_sql = "SELECT NULL::VARCHAR AS profile_id, 0 AS visits WHERE false"
     else:
         flags = ", ".join(
-            f"{_in_list('event_type', getattr(conv, role), params)} AS is_{role}"
+            f"{rel.is_type(getattr(conv, role), params)} AS is_{role}"
             for role in ("purchase", "email_send", "email_open", "email_click")
         )
         main_types = tuple(
             sorted({*conv.purchase, *conv.email_send, *conv.email_open, *conv.email_click})
         )
-        where = _events(catalog, main_types, as_of, params)
+        where = rel.where(main_types, as_of, params)
         p = "is_purchase"
-        a_sql = f"""SELECT profile_id,
+        key = rel.key
+        a_sql = f"""SELECT {key} AS profile_id,
             count(*) FILTER (WHERE {p}) AS order_count,
             coalesce(sum(value) FILTER (WHERE {p}), 0) AS lifetime_value,
             avg(value) FILTER (WHERE {p}) AS average_order_value,
@@ -236,12 +274,12 @@ def metrics_query(catalog: Catalog, as_of: dt.datetime) -> MetricsSource:
             count(*) FILTER (WHERE is_email_send) AS email_sends,
             count(*) FILTER (WHERE is_email_open) AS email_opens,
             count(*) FILTER (WHERE is_email_click) AS email_clicks
-          FROM (SELECT profile_id, ts, value, {flags} FROM main.events WHERE {where})
-          GROUP BY profile_id"""
-        visit_where = _events(catalog, conv.visit, as_of, params)
-        v_sql = f"""SELECT profile_id, count(*) AS visits FROM (
-            SELECT DISTINCT profile_id, CAST(ts AS DATE) FROM main.events WHERE {visit_where})
-          GROUP BY profile_id"""
+          FROM (SELECT {key}, ts, value, {flags} FROM {rel.table} WHERE {where})
+          GROUP BY {key}"""
+        visit_where = rel.where(conv.visit, as_of, params)
+        v_sql = f"""SELECT {key} AS profile_id, count(*) AS visits FROM (
+            SELECT DISTINCT {key}, CAST(ts AS DATE) FROM {rel.table} WHERE {visit_where})
+          GROUP BY {key}"""
     params.extend([as_of, as_of])
     sql = f"""
     WITH a AS ({a_sql}),
@@ -274,9 +312,9 @@ def metrics_query(catalog: Catalog, as_of: dt.datetime) -> MetricsSource:
         CASE WHEN a.email_sends > 0 THEN a.email_clicks / a.email_sends END::DOUBLE
             AS email_click_rate,
         coalesce(v.visits, 0)::BIGINT AS visits
-    FROM main.profiles pr LEFT JOIN a ON a.profile_id = pr.profile_id
-    LEFT JOIN q ON q.profile_id = pr.profile_id
-    LEFT JOIN v ON v.profile_id = pr.profile_id"""
+    FROM main.profiles pr LEFT JOIN a ON a.profile_id = {rel.profile}
+    LEFT JOIN q ON q.profile_id = {rel.profile}
+    LEFT JOIN v ON v.profile_id = {rel.profile}"""
     return MetricsSource(sql, params)
 
 
@@ -295,7 +333,9 @@ def ensure_metrics(
     project: Project, catalog: Catalog, as_of: dt.datetime, task: Task | None = None
 ) -> MetricsSource:
     """The metrics of the current run at ``as_of``: computed into ``segments.metrics`` on
-    first use (one transaction; older sets beyond KEEP are dropped), then reused. A
+    first use (one transaction; older sets beyond KEEP are dropped), then reused. Read
+    from the compact events table when it holds every type they count (about 3x faster;
+    they do not add types to it: that would cost more than it saves the first time). A
     read-only project gets the inline query."""
     if project.read_only:
         return metrics_query(catalog, as_of)
@@ -306,28 +346,40 @@ def ensure_metrics(
     with _lock_for(project):
         if _is_cached(project, catalog.run_id, as_of):
             return source
-        query = metrics_query(catalog, as_of)
-        with project.transaction(task) as cur:
-            _ensure_tables(cur)
-            for table in (TABLE, KEYS):  # a set of an older version
-                cur.execute(
-                    f"DELETE FROM {table} WHERE run_id = ? AND as_of = ?", [catalog.run_id, as_of]
-                )
-            cur.execute(
-                f"INSERT INTO {TABLE} SELECT ?, ?, * FROM ({query.sql})",
-                [catalog.run_id, as_of, *query.params],
-            )
-            cur.execute(
-                f"INSERT INTO {KEYS} VALUES (?, ?, ?, ?)",
-                [catalog.run_id, as_of, utcnow(), VERSION],
-            )
-            old = cur.execute(
-                f"SELECT run_id, as_of FROM {KEYS} ORDER BY computed_at DESC OFFSET ?", [KEEP]
-            ).fetchall()
-            for run_id, when in old:
-                cur.execute(f"DELETE FROM {TABLE} WHERE run_id = ? AND as_of = ?", [run_id, when])
-                cur.execute(f"DELETE FROM {KEYS} WHERE run_id = ? AND as_of = ?", [run_id, when])
+        query = metrics_query(catalog, as_of, find_events_table(project, catalog))
+        try:
+            _store(project, catalog, as_of, query, task)
+        except duckdb.InterruptException:
+            if task is not None and task.cancelled():
+                raise Cancelled() from None
+            raise
     return source
+
+
+def _store(
+    project: Project, catalog: Catalog, as_of: dt.datetime, query: MetricsSource, task: Task | None
+) -> None:
+    """Compute the metrics at ``as_of`` into the table; drop the sets beyond KEEP."""
+    with project.transaction(task) as cur:
+        _ensure_tables(cur)
+        for table in (TABLE, KEYS):  # a set of an older version
+            cur.execute(
+                f"DELETE FROM {table} WHERE run_id = ? AND as_of = ?", [catalog.run_id, as_of]
+            )
+        cur.execute(
+            f"INSERT INTO {TABLE} SELECT ?, ?, * FROM ({query.sql})",
+            [catalog.run_id, as_of, *query.params],
+        )
+        cur.execute(
+            f"INSERT INTO {KEYS} VALUES (?, ?, ?, ?)",
+            [catalog.run_id, as_of, utcnow(), VERSION],
+        )
+        old = cur.execute(
+            f"SELECT run_id, as_of FROM {KEYS} ORDER BY computed_at DESC OFFSET ?", [KEEP]
+        ).fetchall()
+        for run_id, when in old:
+            cur.execute(f"DELETE FROM {TABLE} WHERE run_id = ? AND as_of = ?", [run_id, when])
+            cur.execute(f"DELETE FROM {KEYS} WHERE run_id = ? AND as_of = ?", [run_id, when])
 
 
 def _is_cached(project: Project, run_id: str, as_of: dt.datetime) -> bool:

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from workbench.segments.catalog import Catalog
     from workbench.segments.evaluate import SegmentCount
     from workbench.segments.model import Segment
+    from workbench.tasks import Task
     from workbench.ui.task_runner import Job
 
 PAGES = (("build", "Build"), ("compare", "Compare"), ("overlap", "Overlap"), ("members", "Members"))
@@ -70,6 +71,7 @@ class SegmentsPanel(StepPanel):
         self._stack = QUndoStack(self)
         self.catalog: Catalog | None = None
         self._catalog_job: Job | None = None
+        self._events_job: Job | None = None
         self._pages: dict[str, QWidget] = {}
         self._style = ""
         self._build()
@@ -218,6 +220,9 @@ class SegmentsPanel(StepPanel):
         if self._catalog_job is not None:
             self._catalog_job.cancel()
             self._catalog_job = None
+        if self._events_job is not None:
+            self._events_job.cancel()
+            self._events_job = None
         self.segment_list.stop()
         self.builder.set_project(None, None)
         self._stack.clear()
@@ -247,6 +252,7 @@ class SegmentsPanel(StepPanel):
             return
         self._catalog_job = None
         self.catalog = catalog
+        self._prepare_events()
         events = sum(catalog.event_types.values())
         self.subtitle.setText(
             f"Audiences on {catalog.profiles:,} unified profiles and {events:,} events of "
@@ -267,6 +273,24 @@ class SegmentsPanel(StepPanel):
             self.segment_list.select(self.segment_list.names()[0])
         else:
             self.new_segment()
+
+    def _prepare_events(self) -> None:
+        """Fill the compact events table in the background (once per identity run), so
+        first counts need not; counts meanwhile read main.events rather than wait."""
+        project = self.project
+        if project is None or project.read_only:
+            return
+        if self._events_job is not None:
+            self._events_job.cancel()
+
+        def prepare(task: Task) -> object:
+            from workbench.segments.events_table import prepare_all_event_types  # noqa: PLC0415
+
+            return prepare_all_event_types(project, task)
+
+        self._events_job = self.ctx.runner.start(
+            "Preparing events for segments", prepare, report=False, background=True
+        )
 
     def _catalog_failed(self, job: Job, message: str) -> None:
         if job is not self._catalog_job:
