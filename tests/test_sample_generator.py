@@ -472,3 +472,15 @@ def test_command_line(tmp_path, capsys):
     assert f"manifest: {tmp_path / 'cli' / 'manifest.json'}" in printed
     assert SampleManifest.load(tmp_path / "cli").seed == 3
     assert np.isfinite(float(re.search(r"in ([\d.]+) s", printed).group(1)))
+
+
+def test_demo_never_replaces_a_file_it_did_not_build(tmp_path):
+    """A path given by the user that holds something else (no demo stamp) is returned
+    untouched, not rebuilt over."""
+    from workbench.sample.demo_project import ensure_demo_project
+
+    mine = tmp_path / "mine.wbproj"
+    mine.write_bytes(b"someone's work")
+    assert ensure_demo_project(mine) == mine
+    assert mine.read_bytes() == b"someone's work"
+    assert not (tmp_path / "mine_data").exists()
