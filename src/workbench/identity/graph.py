@@ -25,7 +25,7 @@ from workbench.identity.suspicious import WEAK_P as WEAK_BRIDGE_P
 from workbench.ingest.roles import IDENTITY_ROLES, LINK_KEYS
 from workbench.project.errors import WorkbenchError
 from workbench.project.store import Project
-from workbench.tasks import Task, null_task
+from workbench.tasks import Task, interrupting, null_task
 
 SAME, ADDED, REMOVED = "same", "added", "removed"
 MATCH, SHARED = "match", "shared"
@@ -153,17 +153,15 @@ def profile_graph(
     """
     task = task or null_task()
     cur = project.cursor()
-    interrupt = cur.interrupt
-    task.add_interrupter(interrupt)
     try:
-        run = resolve_run(cur, run_id)
-        other = resolve_run(cur, compare_run) if compare_run else None
-        task.progress(0.05, "Reading the profile's records")
-        graph = _build(cur, profile_id, run, other, neighbourhood, max_nodes, task)
-        task.progress(1.0, f"{len(graph.nodes):,} records, {len(graph.edges):,} edges")
-        return graph
+        with interrupting(task, cur.interrupt):
+            run = resolve_run(cur, run_id)
+            other = resolve_run(cur, compare_run) if compare_run else None
+            task.progress(0.05, "Reading the profile's records")
+            graph = _build(cur, profile_id, run, other, neighbourhood, max_nodes, task)
+            task.progress(1.0, f"{len(graph.nodes):,} records, {len(graph.edges):,} edges")
+            return graph
     finally:
-        task.remove_interrupter(interrupt)
         cur.close()
 
 

@@ -35,7 +35,7 @@ from workbench.identity.scoring import score_sql
 from workbench.identity.store import current_run
 from workbench.identity.suspicious import CONFLICT_KEYS, WEAK_P, _bridge_edges
 from workbench.project.store import Project
-from workbench.tasks import Task, null_task
+from workbench.tasks import Task, interrupting, null_task
 
 KINDS = ("bridge", "conflict", "above", "below", "refused")
 NEAR_BAND = 10.0
@@ -103,47 +103,44 @@ def review_queue(
     """Up to ``limit`` unlabelled pairs, the kinds taken in turn, each best first."""
     task = task or null_task()
     cur = project.cursor()
-    interrupt = cur.interrupt
-    task.add_interrupter(interrupt)
     try:
-        run = resolve_run(cur, run_id)
-        rules = run_rules(cur, run)
-        labelled = _labelled_pairs(cur)
-        want = limit + len(labelled)
-        task.progress(0.02, "Reading the run's records")
-        cur.execute(
-            f"CREATE OR REPLACE TEMP TABLE {_VIEW} AS SELECT c.rec, c.profile_id, r.* "
-            f"EXCLUDE (rec) FROM identity.clusters c JOIN {RECORDS} r "
-            "ON r.source = c.source AND r.record_id = c.record_id WHERE c.run_id = ?",
-            [run],
-        )
-        notes = []
-        lists: dict[str, list[Candidate]] = {}
-        task.progress(0.15, "Finding weak bridges")
-        lists["bridge"] = _bridges(cur, run, want)
-        task.progress(0.3, "Finding matches between conflicting keys")
-        lists["conflict"] = _conflicts(cur, run, want)
-        lists["above"] = _above(cur, run, rules, want)
-        task.progress(0.45, "Scoring candidate pairs below the threshold")
-        if run == current_run(cur):
-            lists["below"] = _below(cur, run, rules, want)
-        elif rules.probabilistic is not None:
-            notes.append("pairs below the threshold are only offered for the current run")
-        task.progress(0.8, "Finding merges the guardrails refused")
-        lists["refused"] = _refused(cur, run, want)
-        task.progress(0.9, "Leaving out labelled pairs")
-        found: _Found = {}
-        for kind in KINDS:
-            for pair, reason, probability, rule in lists.get(kind, []):
-                entry = found.setdefault(
-                    pair, {"kind": kind, "reasons": [], "probability": probability, "rule": rule}
-                )
-                if reason not in entry["reasons"]:
-                    entry["reasons"].append(reason)
-        refs = _refs(cur, {x for pair in found for x in pair})
-        cur.execute(f"DROP TABLE IF EXISTS {_VIEW}")
+        with interrupting(task, cur.interrupt):
+            run = resolve_run(cur, run_id)
+            rules = run_rules(cur, run)
+            labelled = _labelled_pairs(cur)
+            want = limit + len(labelled)
+            task.progress(0.02, "Reading the run's records")
+            cur.execute(
+                f"CREATE OR REPLACE TEMP TABLE {_VIEW} AS SELECT c.rec, c.profile_id, r.* "
+                f"EXCLUDE (rec) FROM identity.clusters c JOIN {RECORDS} r "
+                "ON r.source = c.source AND r.record_id = c.record_id WHERE c.run_id = ?",
+                [run],
+            )
+            notes = []
+            lists: dict[str, list[Candidate]] = {}
+            task.progress(0.15, "Finding weak bridges")
+            lists["bridge"] = _bridges(cur, run, want)
+            task.progress(0.3, "Finding matches between conflicting keys")
+            lists["conflict"] = _conflicts(cur, run, want)
+            lists["above"] = _above(cur, run, rules, want)
+            task.progress(0.45, "Scoring candidate pairs below the threshold")
+            if run == current_run(cur):
+                lists["below"] = _below(cur, run, rules, want)
+            elif rules.probabilistic is not None:
+                notes.append("pairs below the threshold are only offered for the current run")
+            task.progress(0.8, "Finding merges the guardrails refused")
+            lists["refused"] = _refused(cur, run, want)
+            task.progress(0.9, "Leaving out labelled pairs")
+            found: _Found = {}
+            for kind in KINDS:
+                for pair, reason, probability, rule in lists.get(kind, []):
+                    first = {"kind": kind, "reasons": [], "probability": probability, "rule": rule}
+                    entry = found.setdefault(pair, first)
+                    if reason not in entry["reasons"]:
+                        entry["reasons"].append(reason)
+            refs = _refs(cur, {x for pair in found for x in pair})
+            cur.execute(f"DROP TABLE IF EXISTS {_VIEW}")
     finally:
-        task.remove_interrupter(interrupt)
         cur.close()
     items, skipped = _in_turn(found, refs, labelled, limit)
     model = rules.probabilistic

@@ -20,7 +20,7 @@ from workbench.identity.ruleset import RuleSet
 from workbench.identity.runs import resolve_run, run_rules
 from workbench.identity.store import current_run
 from workbench.project.store import Project
-from workbench.tasks import Task
+from workbench.tasks import Task, interrupting
 
 MAX_HITS = 5000
 """Matching records read back at most (a one-letter prefix must not read a million)."""
@@ -71,23 +71,19 @@ def find_profiles(
     if not text:
         return []
     cur = project.cursor()
-    interrupt = cur.interrupt
-    if task is not None:
-        task.add_interrupter(interrupt)
     try:
-        run = resolve_run(cur, run_id)
-        built_with = current_run(cur) or run
-        rules = run_rules(cur, built_with)  # identity.records holds the current run's values
-        conditions = _conditions(cur, rules, text)
-        hits = _record_hits(cur, run, conditions)
-        hits += _profile_id_hits(cur, run, text)
-        if not hits:
-            return []
-        matches = _by_profile(hits, conditions)[:limit]
-        _add_sizes_and_names(cur, run, run == built_with, matches)
+        with interrupting(task, cur.interrupt):
+            run = resolve_run(cur, run_id)
+            built_with = current_run(cur) or run
+            rules = run_rules(cur, built_with)  # identity.records holds the current run's values
+            conditions = _conditions(cur, rules, text)
+            hits = _record_hits(cur, run, conditions)
+            hits += _profile_id_hits(cur, run, text)
+            if not hits:
+                return []
+            matches = _by_profile(hits, conditions)[:limit]
+            _add_sizes_and_names(cur, run, run == built_with, matches)
     finally:
-        if task is not None:
-            task.remove_interrupter(interrupt)
         cur.close()
     return matches
 

@@ -7,7 +7,6 @@ long count stops at once; a cancelled count raises :class:`~workbench.tasks.Canc
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,9 +21,7 @@ from workbench.segments.events_table import EventsTable, ensure_event_types, fin
 from workbench.segments.metrics import ensure_metrics, metrics_query
 from workbench.segments.model import Segment
 from workbench.segments.timebounds import to_utc_naive
-from workbench.tasks import Cancelled, Task
-
-_REINTERRUPT_SECONDS = 0.02
+from workbench.tasks import Cancelled, Task, interrupting
 
 
 @dataclass(frozen=True)
@@ -108,32 +105,15 @@ def _lookup(project: Project) -> Callable[[str], Segment]:
 
 
 def run_query(project: Project, sql: str, params: list, task: Task | None = None) -> list[tuple]:
-    """Fetch all rows of a query on a fresh cursor that ``task.cancel()`` interrupts.
-
-    DuckDB's interrupt only stops a query that is running, and a new query clears it; a
-    cancel that lands while the query is still being parsed and planned would be lost, so
-    the interrupter keeps interrupting until the query has returned."""
+    """Fetch all rows of a query on a fresh cursor that ``task.cancel()`` interrupts
+    (``interrupting`` also catches a cancel that lands while the query is being planned)."""
     cur = project.cursor()
-    finished = threading.Event()
-    guard = threading.Lock()  # never interrupt a cursor being closed
-
-    def keep_interrupting() -> None:
-        while True:
-            with guard:
-                if finished.is_set():
-                    return
-                cur.interrupt()
-            finished.wait(_REINTERRUPT_SECONDS)
-
-    def interrupt() -> None:
-        threading.Thread(target=keep_interrupting, daemon=True).start()
-
     try:
         if task is not None:
-            task.add_interrupter(interrupt)
             task.check()
         try:
-            rows = cur.execute(sql, params).fetchall()
+            with interrupting(task, cur.interrupt):
+                rows = cur.execute(sql, params).fetchall()
         except duckdb.InterruptException:
             if task is not None and task.cancelled():
                 raise Cancelled() from None
@@ -142,10 +122,6 @@ def run_query(project: Project, sql: str, params: list, task: Task | None = None
             task.check()  # cancelled as the query finished: the caller still stops
         return rows
     finally:
-        with guard:
-            finished.set()
-        if task is not None:
-            task.remove_interrupter(interrupt)
         cur.close()
 
 

@@ -27,7 +27,7 @@ from workbench.segments.compiler import PROFILES, CompiledSegment
 from workbench.segments.errors import SegmentError
 from workbench.segments.evaluate import prepare_events, resolve_as_of, segment_sql
 from workbench.segments.model import Segment
-from workbench.tasks import Cancelled, Task, null_task
+from workbench.tasks import Cancelled, Task, interrupting, null_task
 
 BOOKKEEPING = ("profile_id", "records", "sources", "source_names")
 """Columns of main.profiles that describe the profile rather than the person."""
@@ -39,14 +39,12 @@ _DEFAULT_ATTRIBUTES = 4
 def query_cursor(project: Project, task: Task) -> Iterator[duckdb.DuckDBPyConnection]:
     """A cursor of its own whose running query ``task.cancel()`` interrupts (then Cancelled)."""
     cur = project.cursor()
-    interrupt = cur.interrupt  # one bound method, so it can be removed again
-    task.add_interrupter(interrupt)
     try:
-        yield cur
+        with interrupting(task, cur.interrupt):
+            yield cur
     except duckdb.InterruptException as exc:
         raise Cancelled() from exc
     finally:
-        task.remove_interrupter(interrupt)
         cur.close()
 
 
